@@ -1,0 +1,108 @@
+"""Stage 5: assemble the pack from the front sheet and the papers' PDFs, following the page plan.
+
+Stamps and fillers are laid down in one pass over the pages; bookmarks, page labels and document
+information are added as the pack is written.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+from pypdf.generic import NameObject, TextStringObject
+
+from assembler.errors import AssemblerError
+from assembler.model import Meeting
+from assembler.plan import PagePlan
+from assembler.stamps import Stamp, draw
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The PDFs the pack is made from: the front sheet, and each part's by (item number, index)."""
+
+    front: Path
+    parts: dict[tuple[str, int], Path]
+
+
+def read_pdf(path: Path, source: Path | None = None) -> PdfReader:
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise AssemblerError("the PDF needs a password to open; ask its author for an unlocked copy",
+                                 source or path)
+        reader.pages[0]  # noqa: B018 - fails now, with a message, if the page tree is unreadable
+        return reader
+    except AssemblerError:
+        raise
+    except Exception as exc:  # pypdf raises many kinds for a damaged file
+        raise AssemblerError(f"the PDF cannot be read ({exc})", source or path) from None
+
+
+def page_sequence(plan: PagePlan, readers: dict[tuple[str, int], PdfReader],
+                  front: PdfReader) -> list[PageObject | None]:
+    """Every page of the pack in order; None where a filler goes."""
+    pages: list[PageObject | None] = list(front.pages)[: plan.front_pages]
+    for placement in plan.placements:
+        pages.extend([None] * (placement.first_page - 1 - len(pages)))
+        reader = readers[(placement.part.item, placement.part.index)]
+        pages.extend(reader.pages)
+    return pages
+
+
+def stamps_for(plan: PagePlan, pages: list[PageObject | None]) -> list[Stamp]:
+    firsts = {p.first_page: p.part.item for p in plan.placements if p.part.index == 0}
+    stamps = []
+    for number, page in enumerate(pages, 1):
+        if page is None:
+            stamps.append(Stamp(number, filler=True))
+        else:
+            box = page.cropbox
+            stamps.append(Stamp(number, float(box.width), float(box.height), firsts.get(number, "")))
+    return stamps
+
+
+def add_bookmarks(writer: PdfWriter, plan: PagePlan, meeting: Meeting) -> None:
+    writer.add_outline_item("Agenda", 0)
+    items = {item.number: item for item in meeting.items}
+    parent = None
+    for placement in plan.placements:
+        item = items[placement.part.item]
+        if placement.part.index == 0:
+            parent = writer.add_outline_item(f"{item.number}. {item.title}", placement.first_page - 1)
+        else:
+            doc = item.appendices[placement.part.index - 1]
+            title = f"{doc.label} – {doc.title}" if doc.title else doc.label
+            writer.add_outline_item(title, placement.first_page - 1, parent=parent)
+
+
+def assemble(plan: PagePlan, sources: Sources, meeting: Meeting, out: Path) -> None:
+    front = read_pdf(sources.front)
+    readers = {key: read_pdf(path) for key, path in sources.parts.items()}
+    pages = page_sequence(plan, readers, front)
+    if len(pages) != plan.total_pages:
+        raise AssemblerError(f"internal error: the plan has {plan.total_pages} pages, the PDFs "
+                             f"{len(pages)}; please report this")
+    overlay = PdfReader(io.BytesIO(draw(stamps_for(plan, pages))))
+    writer = PdfWriter()
+    for page, stamp in zip(pages, overlay.pages):
+        if page is None:
+            writer.add_page(stamp)
+            continue
+        added = writer.add_page(page)
+        box = added.cropbox
+        added.merge_transformed_page(stamp, Transformation().translate(float(box.left), float(box.bottom)))
+    add_bookmarks(writer, plan, meeting)
+    writer.set_page_label(0, plan.total_pages - 1, style="/D", start=1)
+    writer.add_metadata({
+        "/Title": f"{meeting.body} – {meeting.date.day} {meeting.date:%B %Y} – Agenda pack",
+        "/Author": meeting.organisation or meeting.body,
+        "/Subject": f"Agenda pack for the meeting of {meeting.body}",
+    })
+    writer._root_object[NameObject("/Lang")] = TextStringObject("en-GB")
+    writer.page_mode = "/UseOutlines"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("wb") as handle:
+        writer.write(handle)

@@ -1,0 +1,249 @@
+"""Turn a paper's Markdown body into WordprocessingML that uses the template's own styles.
+
+The body is written straight into the rendered document (docxtpl's `{{p body }}`), not as a
+subdocument: subdocuments are merged by docxcompose, which gives each one fresh numbering and so
+restarts the paragraph numbers. Written inline, every numbered paragraph points at the template's
+own "Numbered Paragraph" style, whose numbering definition lives in the template, so numbering runs
+on through the whole paper and a house-style change made in Word carries through.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+from xml.sax.saxutils import escape, quoteattr
+
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
+
+from assembler.errors import AssemblerError
+
+# Characters that XML 1.0 forbids; a stray one would make Word refuse the whole document.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SUB_ITEM = re.compile(r"^\((?:[a-z]{1,2}|[ivxlc]+|\d{1,2})\)\s+")
+_RESOLUTION = re.compile(r"^(RESOLVED|AGREED)\s*:\s*")
+
+PARSER = MarkdownIt("commonmark", {"html": True}).enable("table")
+
+STYLE_NAMES = (
+    "Heading 1", "Heading 2", "Heading 3", "Numbered Paragraph", "Sub-item", "Sub-sub-item",
+    "Body Text", "List Bullet", "List Bullet 2", "List Bullet 3", "List Continue", "Quote",
+    "Table Text", "Table Heading",
+)
+MINUTES_STYLE_NAMES = ("Minute Heading", "Resolution", "Minute Sub-item")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the template offers the body: its style ids by name and the width of its text column."""
+
+    styles: dict[str, str]
+    text_width: int  # twentieths of a point
+    table_style: str
+    numbered: bool = True
+    minutes: bool = False
+
+
+ImageWriter = Callable[[Path, str, int], str]  # file, description, line -> the picture's run XML
+
+
+def text_run(text: str, bold: bool = False, italic: bool = False) -> str:
+    props = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
+    props = f"<w:rPr>{props}</w:rPr>" if props else ""
+    return f'<w:r>{props}<w:t xml:space="preserve">{escape(_NOT_XML.sub("", text))}</w:t></w:r>'
+
+
+def paragraph(style: str, runs: str, extra: str = "") -> str:
+    return f'<w:p><w:pPr><w:pStyle w:val={quoteattr(style)}/>{extra}</w:pPr>{runs}</w:p>'
+
+
+def print_address(href: str) -> str:
+    """A link's address as a reader of the printed page would type it."""
+    return re.sub(r"^(https?://(www\.)?|mailto:)", "", href).rstrip("/")
+
+
+class BodyWriter:
+    def __init__(self, source: Path, first_line: int, layout: Layout, images: ImageWriter | None):
+        self.source = source
+        self.first_line = first_line
+        self.layout = layout
+        self.images = images
+
+    def line_of(self, node: SyntaxTreeNode) -> int:
+        """The file line of a node; inline nodes take the line of the block that holds them."""
+        while node.map is None and node.parent is not None:
+            node = node.parent
+        return node.map[0] + self.first_line if node.map else self.first_line
+
+    def fail(self, node: SyntaxTreeNode, message: str) -> AssemblerError:
+        return AssemblerError(message, self.source, self.line_of(node))
+
+    def style(self, name: str) -> str:
+        return self.layout.styles[name]
+
+    # Blocks
+
+    def write(self, markdown: str) -> str:
+        root = SyntaxTreeNode(PARSER.parse(markdown))
+        return "".join(self.block(node, depth=0) for node in root.children)
+
+    def block(self, node: SyntaxTreeNode, depth: int, list_style: str = "", first: bool = True) -> str:
+        kind = node.type
+        if kind == "heading":
+            return self.heading(node)
+        if kind == "paragraph":
+            return self.paragraph(node, depth, list_style if first else "List Continue")
+        if kind in ("bullet_list", "ordered_list"):
+            return "".join(self.list_item(item, depth + 1, kind) for item in node.children)
+        if kind == "blockquote":
+            return "".join(paragraph(self.style("Quote"), self.inline(p)) for p in self.leaves(node))
+        if kind == "table":
+            return self.table(node)
+        if kind in ("html_block", "html_inline"):
+            raise self.fail(node, "raw HTML is not supported; write it in Markdown")
+        if kind in ("code_block", "fence"):
+            raise self.fail(node, "code blocks are not supported (is a line indented by four spaces?)")
+        if kind == "hr":
+            raise self.fail(node, "a horizontal rule ('---') is not supported; use a heading, "
+                                  "or '\\newpage' for a new page")
+        raise self.fail(node, f"Markdown '{kind}' is not supported")
+
+    def leaves(self, node: SyntaxTreeNode) -> list[SyntaxTreeNode]:
+        """The paragraphs inside a block quote, however deeply nested."""
+        if node.type == "paragraph":
+            return [node]
+        if node.type not in ("blockquote", "bullet_list", "ordered_list", "list_item"):
+            raise self.fail(node, f"'{node.type}' inside a block quote is not supported")
+        return [leaf for child in node.children for leaf in self.leaves(child)]
+
+    def heading(self, node: SyntaxTreeNode) -> str:
+        level = int(node.tag[1])
+        name = "Minute Heading" if self.layout.minutes and level == 2 else f"Heading {min(level, 3)}"
+        return paragraph(self.style(name), self.inline(node.children[0]))
+
+    def paragraph(self, node: SyntaxTreeNode, depth: int, list_style: str) -> str:
+        inline = node.children[0]
+        if inline.content.strip() == "\\newpage":
+            return '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+        if list_style:
+            return paragraph(self.style(list_style), self.inline(inline))
+        if self.layout.minutes:
+            return self.minutes_paragraph(inline)
+        name = "Numbered Paragraph" if self.layout.numbered else "Body Text"
+        return paragraph(self.style(name), self.inline(inline))
+
+    def minutes_paragraph(self, inline: SyntaxTreeNode) -> str:
+        """Minutes are unnumbered; resolutions are set apart and "(a)" sub-items hang their marker."""
+        text = inline.content
+        resolution = _RESOLUTION.match(text)
+        if resolution:
+            head = paragraph(self.style("Resolution"), text_run(f"{resolution.group(1)}:"))
+            rest = self.inline(inline, skip=len(resolution.group(0)))
+            return head + (paragraph(self.style("Body Text"), rest) if rest else "")
+        marker = _SUB_ITEM.match(text)
+        if marker:
+            runs = text_run(marker.group(0).strip()) + "<w:r><w:tab/></w:r>"
+            return paragraph(self.style("Minute Sub-item"), runs + self.inline(inline, skip=len(marker.group(0))))
+        return paragraph(self.style("Body Text"), self.inline(inline))
+
+    def list_item(self, item: SyntaxTreeNode, depth: int, kind: str) -> str:
+        level = min(depth, 3)
+        if kind == "ordered_list":
+            style = "Sub-item" if depth == 1 else "Sub-sub-item"
+        else:
+            style = "List Bullet" if level == 1 else f"List Bullet {level}"
+        return "".join(self.block(child, depth, style, first=(n == 0))
+                       for n, child in enumerate(item.children))
+
+    def table(self, node: SyntaxTreeNode) -> str:
+        rows = [row for part in node.children for row in part.children]
+        widths = self.column_widths(rows)
+        grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+        props = (f'<w:tblPr><w:tblStyle w:val={quoteattr(self.layout.table_style)}/>'
+                 f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
+                 '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" '
+                 'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr>')
+        body = "".join(self.table_row(row, widths, header=(row.parent.type == "thead"))
+                       for row in rows)
+        # An empty paragraph after the table keeps two tables, or a table and a list, apart.
+        return f"<w:tbl>{props}<w:tblGrid>{grid}</w:tblGrid>{body}</w:tbl><w:p/>"
+
+    def table_row(self, row: SyntaxTreeNode, widths: list[int], header: bool) -> str:
+        # The header row repeats at the top of each page the table runs on to.
+        props = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else "<w:trPr><w:cantSplit/></w:trPr>"
+        style = self.style("Table Heading" if header else "Table Text")
+        cells = []
+        for cell, width in zip(row.children, widths):
+            align = re.search(r"text-align:(\w+)", str(cell.attrs.get("style", "")))
+            jc = f'<w:jc w:val="{ {"right": "right", "center": "center"}.get(align.group(1), "left")}"/>' \
+                if align else ""
+            content = self.inline(cell.children[0]) if cell.children else ""
+            cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
+                         f'{paragraph(style, content, jc)}</w:tc>')
+        return f"<w:tr>{props}{''.join(cells)}</w:tr>"
+
+    def column_widths(self, rows: list[SyntaxTreeNode]) -> list[int]:
+        """Share the text width among the columns by how much each holds, within limits."""
+        count = max(len(row.children) for row in rows)
+        longest = [max((len(row.children[c].children[0].content) if c < len(row.children)
+                        and row.children[c].children else 0) for row in rows) for c in range(count)]
+        weights = [min(max(n, 4), 40) for n in longest]
+        total = sum(weights)
+        return [self.layout.text_width * w // total for w in weights]
+
+    # Inline
+
+    def inline(self, node: SyntaxTreeNode, skip: int = 0) -> str:
+        """The runs of an inline node; `skip` drops that many leading characters of plain text."""
+        out: list[str] = []
+        children = list(node.children)
+        while skip and children and children[0].type == "text":
+            text = children.pop(0).content
+            if len(text) > skip:
+                out.append(text_run(text[skip:]))
+            skip = max(0, skip - len(text))
+        self.runs(children, out, bold=False, italic=False)
+        return "".join(out)
+
+    def runs(self, children: list[SyntaxTreeNode], out: list[str], bold: bool, italic: bool) -> None:
+        for child in children:
+            kind = child.type
+            if kind in ("text", "code_inline"):
+                out.append(text_run(child.content, bold, italic))
+            elif kind == "strong":
+                self.runs(child.children, out, True, italic)
+            elif kind == "em":
+                self.runs(child.children, out, bold, True)
+            elif kind == "softbreak":
+                out.append(text_run(" ", bold, italic))
+            elif kind == "hardbreak":
+                out.append("<w:r><w:br/></w:r>")
+            elif kind == "link":
+                self.link(child, out, bold, italic)
+            elif kind == "image":
+                out.append(self.image(child))
+            elif kind == "html_inline":
+                raise self.fail(child, f"raw HTML is not supported: {child.content}")
+            else:
+                raise self.fail(child, f"Markdown '{kind}' is not supported")
+
+    def link(self, node: SyntaxTreeNode, out: list[str], bold: bool, italic: bool) -> None:
+        """Keep the text; print the address after it, since a printed page cannot be clicked."""
+        self.runs(node.children, out, bold, italic)
+        address = print_address(str(node.attrs.get("href", "")))
+        shown_text = "".join(c.content for c in node.children if c.type == "text")
+        if address and print_address(shown_text) != address:
+            out.append(text_run(f" ({address})", bold, italic))
+
+    def image(self, node: SyntaxTreeNode) -> str:
+        if self.images is None:
+            raise self.fail(node, "pictures are not supported in this document")
+        description = "".join(c.content for c in node.children if c.type == "text")
+        return self.images(Path(str(node.attrs.get("src", ""))), description, self.line_of(node))
+
+
+def markdown_to_wordml(markdown: str, source: Path, first_line: int, layout: Layout,
+                       images: ImageWriter | None = None) -> str:
+    return BodyWriter(source, first_line, layout, images).write(markdown)

@@ -1,0 +1,172 @@
+"""The pipeline: load → render → convert → plan → assemble, and the build's outputs.
+
+Everything is written into a staging folder beside the output and swapped into place only when
+the whole build has succeeded, so a failed build never leaves a half-written pack behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+from pypdf import PdfReader
+
+from assembler.assemble import Sources, assemble, read_pdf
+from assembler.convert import DEFAULT_TIMEOUT, Conversion, convert
+from assembler.errors import Problem
+from assembler.load import load_meeting
+from assembler.model import Document, Item, Meeting
+from assembler.plan import PagePlan, Part, mark, references, settle
+from assembler.render import output_stem, render_agenda, render_document
+
+PACK = "agenda-pack.pdf"
+GUESS = (88, 89)  # a first guess at a reference's width, before any page is known
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    pack: Path
+    pages: int
+    size: int
+    seconds: float
+    warnings: list[Problem]
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@contextlib.contextmanager
+def staging(target: Path) -> Iterator[Path]:
+    """A fresh folder beside target that replaces it only if the block succeeds."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+    try:
+        yield stage
+        old = target.with_name(f".{target.name}-old")
+        shutil.rmtree(old, ignore_errors=True)
+        if target.exists():
+            target.rename(old)
+        stage.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+class Builder:
+    def __init__(self, meeting: Meeting, stage: Path, cache: Path, duplex: bool, timeout: float,
+                 progress: Progress):
+        self.meeting = meeting
+        self.stage = stage
+        self.work = stage / ".work"
+        self.profiles = cache / "profiles" / meeting.id
+        self.duplex = duplex
+        self.timeout = timeout
+        self.progress = progress
+        self.fronts: dict[PagePlan, tuple[Path, Path]] = {}  # plan → its front sheet's .docx and PDF
+
+    def convert(self, jobs: list[Conversion]) -> dict[Path, Path]:
+        return convert(jobs, self.work / "pdf", self.profiles, timeout=self.timeout)
+
+    def render_papers(self) -> tuple[list[Conversion], dict[tuple[str, int], Path]]:
+        """Render or copy each paper's Word file; returns the conversions needed and the PDFs given."""
+        jobs, pdfs = [], {}
+        for item in self.meeting.items:
+            for index, doc in enumerate(item.documents):
+                if doc.kind == "pdf":
+                    pdfs[(item.number, index)] = doc.source
+                    continue
+                out = self.stage / "papers" / f"{output_stem(item, doc)}.docx"
+                self.progress(f"rendering {doc.source.name}")
+                if doc.kind == "md":
+                    render_document(doc, item, self.meeting, out)
+                else:
+                    out.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(doc.source, out)
+                jobs.append(Conversion(out, doc.source))
+        return jobs, pdfs
+
+    def agenda(self, marks: dict[str, str], name: str) -> Conversion:
+        out = self.work / f"{name}.docx"
+        render_agenda(self.meeting, marks, out)
+        return Conversion(out, self.meeting.folder / "meeting.yaml")
+
+    def measure_front(self, plan: PagePlan) -> int:
+        job = self.agenda(references(self.meeting.items, plan), f"agenda-{len(self.fronts) + 1}")
+        pdf = self.convert([job])[job.docx]
+        self.fronts[plan] = (job.docx, pdf)
+        return len(PdfReader(pdf).pages)
+
+    def run(self) -> PagePlan:
+        jobs, pdfs = self.render_papers()
+        guess = self.agenda({i.number: mark(i, GUESS if i.paper else None) for i in self.meeting.items},
+                            "agenda-0")
+        self.progress(f"converting {len(jobs) + 1} documents with LibreOffice")
+        converted = self.convert([*jobs, guess])
+        sources = {job.source: converted[job.docx] for job in jobs}
+        for item in self.meeting.items:
+            for index, doc in enumerate(item.documents):
+                pdfs.setdefault((item.number, index), sources.get(doc.source, doc.source))
+        parts = [Part(item.number, index, len(read_pdf(pdfs[(item.number, index)], doc.source).pages))
+                 for item in self.meeting.items for index, doc in enumerate(item.documents)]
+        self.progress("planning the pages")
+        plan = settle(parts, self.duplex, len(PdfReader(converted[guess.docx]).pages), self.measure_front)
+        self.progress("assembling the pack")
+        front_docx, front_pdf = self.fronts[plan]
+        assemble(plan, Sources(front_pdf, pdfs), self.meeting, self.stage / PACK)
+        shutil.copyfile(front_docx, self.stage / "agenda.docx")
+        self.write_manifest(plan)
+        shutil.rmtree(self.work)
+        return plan
+
+    def write_manifest(self, plan: PagePlan) -> None:
+        folder = self.meeting.folder
+        manifest = {
+            "meeting": self.meeting.id, "body": self.meeting.body, "date": self.meeting.date.isoformat(),
+            "pages": plan.total_pages, "duplex": self.duplex,
+            "items": [_item_entry(item, plan, folder) for item in self.meeting.items],
+            "sources": {"meeting.yaml": sha256(folder / "meeting.yaml")},
+            "templates": {p.name: sha256(p) for p in sorted(self.meeting.templates.glob("*.docx"))},
+            "pack_sha256": sha256(self.stage / PACK),
+        }
+        text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+        (self.stage / "manifest.json").write_text(text, encoding="utf-8")
+
+
+def _document_entry(doc: Document, plan: PagePlan, item: Item, index: int, folder: Path) -> dict:
+    placement = next(p for p in plan.placements if p.part.item == item.number and p.part.index == index)
+    entry = {"file": doc.source.relative_to(folder).as_posix(), "sha256": sha256(doc.source),
+             "first_page": placement.first_page, "last_page": placement.last_page}
+    return ({"label": doc.label, "title": doc.title} | entry) if doc.label else entry
+
+
+def _item_entry(item: Item, plan: PagePlan, folder: Path) -> dict:
+    pages = plan.item_range(item.number)
+    entry = {"number": item.number, "title": item.title,
+             "first_page": pages[0] if pages else None, "last_page": pages[1] if pages else None,
+             "verbal": item.verbal}
+    if item.paper:
+        entry["paper"] = _document_entry(item.paper, plan, item, 0, folder)
+        entry["appendices"] = [_document_entry(doc, plan, item, n, folder)
+                               for n, doc in enumerate(item.appendices, 1)]
+    return entry
+
+
+def build(folder: Path, output: Path = Path("output"), duplex: bool = True,
+          timeout: float = DEFAULT_TIMEOUT, progress: Progress = lambda message: None) -> BuildResult:
+    started = time.monotonic()
+    meeting, warnings = load_meeting(folder)
+    target = output / meeting.id
+    with staging(target) as stage:
+        plan = Builder(meeting, stage, output / ".cache", duplex, timeout, progress).run()
+    pack = target / PACK
+    return BuildResult(pack, plan.total_pages, pack.stat().st_size, time.monotonic() - started, warnings)

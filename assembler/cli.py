@@ -1,0 +1,55 @@
+"""The command line: parses options and calls the library. A user's mistake prints one line per problem."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from assembler import __version__
+from assembler.build import build as build_pack
+from assembler.convert import DEFAULT_TIMEOUT
+from assembler.errors import AssemblerError, InvalidSources
+
+
+class Command(click.Command):
+    """Turns the library's errors into messages; --debug shows the traceback as well."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except AssemblerError as exc:
+            if ctx.find_root().params.get("debug"):
+                traceback.print_exc()
+            problems = exc.problems if isinstance(exc, InvalidSources) else [exc.problem]
+            for problem in problems:
+                click.echo(f"error: {problem}" if not problem.warning else str(problem), err=True)
+            sys.exit(1)
+
+
+@click.group()
+@click.version_option(__version__)
+@click.option("--debug", is_flag=True, help="Show a traceback with every error.")
+def main(debug: bool) -> None:
+    """Build council committee agenda packs from report sources."""
+
+
+@main.command(cls=Command)
+@click.argument("meeting", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False), default=Path("output"),
+              show_default=True, help="Folder to write output/<meeting-id>/ into.")
+@click.option("--simplex", is_flag=True, help="No filler pages: papers may start on a left-hand page.")
+@click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True,
+              help="Seconds to let LibreOffice run before stopping it.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+def build(meeting: Path, output: Path, simplex: bool, timeout: float, quiet: bool) -> None:
+    """Build the agenda pack of the meeting in folder MEETING."""
+    say = (lambda message: None) if quiet else (lambda message: click.echo(f"  {message}", err=True))
+    result = build_pack(meeting, output, duplex=not simplex, timeout=timeout, progress=say)
+    for warning in result.warnings:
+        click.echo(str(warning), err=True)
+    if not quiet:
+        click.echo(f"{result.pack}: {result.pages} pages, {result.size / 1e6:.1f} MB, "
+                   f"built in {result.seconds:.1f} s")

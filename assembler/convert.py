@@ -1,0 +1,111 @@
+"""Stage 3: lay the rendered Word documents out as PDF with LibreOffice.
+
+One soffice process converts many files, since its start-up (about 1.7 s) costs more than most
+conversions; the files are shared among one process per core, each with its own profile, because
+two processes cannot share a profile.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from assembler.errors import AssemblerError
+
+INSTALL_HINT = "install it with: apt-get install libreoffice-writer-nogui fonts-liberation fonts-crosextra-carlito"
+DEFAULT_TIMEOUT = 600.0
+
+
+@dataclass(frozen=True)
+class Conversion:
+    docx: Path
+    source: Path  # the file the user wrote, named in messages
+
+    @property
+    def pdf_name(self) -> str:
+        return self.docx.with_suffix(".pdf").name
+
+
+def soffice() -> str:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if not found:
+        raise AssemblerError(f"LibreOffice (soffice) is not installed; {INSTALL_HINT}")
+    return found
+
+
+def _batches(jobs: Sequence[Conversion], count: int) -> list[list[Conversion]]:
+    """Deal the jobs round-robin, largest first, so each process gets a similar load."""
+    ordered = sorted(jobs, key=lambda j: j.docx.stat().st_size, reverse=True)
+    return [b for b in (ordered[n::count] for n in range(count)) if b]
+
+
+def _command(binary: str, profile: Path, outdir: Path, batch: list[Conversion]) -> list[str]:
+    return [binary, "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
+            "--nolockcheck", f"-env:UserInstallation={profile.resolve().as_uri()}",
+            "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(outdir),
+            *[str(job.docx) for job in batch]]
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Kill soffice and every helper process it started."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+
+
+def _run(batches: list[list[Conversion]], profiles: Path, outdir: Path, timeout: float) -> None:
+    binary = soffice()
+    processes = []
+    try:
+        for n, batch in enumerate(batches):
+            command = _command(binary, profiles / f"profile-{n}", outdir, batch)
+            processes.append(subprocess.Popen(command, stdout=subprocess.DEVNULL,
+                                              stderr=subprocess.PIPE, start_new_session=True))
+        deadline = time.monotonic() + timeout
+        for process in processes:
+            try:
+                process.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                raise AssemblerError(f"LibreOffice took longer than {timeout:.0f} s and was stopped; "
+                                     "try again, or raise the limit with --timeout") from None
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                _stop(process)
+            if process.stderr:
+                process.stderr.close()
+
+
+def convert(jobs: Sequence[Conversion], outdir: Path, profiles: Path,
+            processes: int = os.cpu_count() or 1, timeout: float = DEFAULT_TIMEOUT) -> dict[Path, Path]:
+    """Convert each job's .docx to a PDF in outdir; returns docx → pdf. A crash is retried once."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    pending = list(jobs)
+    for attempt in range(2):
+        if not pending:
+            break
+        _run(_batches(pending, min(processes, len(pending))), profiles, outdir, timeout)
+        pending = [job for job in pending if not _usable(outdir / job.pdf_name)]
+    if pending:
+        job = pending[0]
+        raise AssemblerError("LibreOffice could not convert this document to PDF "
+                             "(open it in Word or LibreOffice to check it is not damaged)", job.source)
+    return {job.docx: outdir / job.pdf_name for job in jobs}
+
+
+def _usable(pdf: Path) -> bool:
+    """A PDF that exists and ends as a PDF should; an empty or cut-off file is not."""
+    size = pdf.stat().st_size if pdf.is_file() else 0
+    if size < 64:
+        return False
+    with pdf.open("rb") as handle:
+        handle.seek(max(0, size - 1024))
+        return b"%%EOF" in handle.read()

@@ -1,0 +1,301 @@
+"""Stage 1: read a meeting folder, check it against the schema, and return a Meeting.
+
+Every problem found is collected, so that the user sees them all at once rather than one per run.
+"""
+
+from __future__ import annotations
+
+import difflib
+import string
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assembler.errors import InvalidSources, Problem
+from assembler.model import Contact, Document, Item, Kind, Meeting
+from assembler.schema import ITEM, MEETING, TEMPLATES, Field
+
+KINDS: tuple[Kind, ...] = ("md", "docx", "pdf")
+DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+class Located(dict):
+    """A YAML mapping that remembers the line of each key, for messages."""
+
+    line: int = 0
+    lines: dict[str, int]
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
+    mapping = Located()
+    mapping.line = node.start_mark.line + 1
+    mapping.lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in mapping:
+            raise yaml.MarkedYAMLError(
+                problem=f"duplicate key '{key}'", problem_mark=key_node.start_mark)
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.lines[str(key)] = key_node.start_mark.line + 1
+    return mapping
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+class Checker:
+    """Collects the problems found in one meeting."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def error(self, path: Path | None, line: int | None, message: str) -> None:
+        self.problems.append(Problem(path, line, message))
+
+    def warn(self, path: Path | None, line: int | None, message: str) -> None:
+        self.problems.append(Problem(path, line, message, warning=True))
+
+    @property
+    def failed(self) -> bool:
+        return any(not p.warning for p in self.problems)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.warning]
+
+
+def read_text(path: Path, check: Checker) -> str | None:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        check.error(path, None, f"not UTF-8 text: byte {exc.start} (0x{data[exc.start]:02x}) "
+                                "cannot be read; save the file as UTF-8")
+        return None
+
+
+def parse_yaml(text: str, path: Path, check: Checker, first_line: int = 1) -> Any:
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = mark.line + first_line if mark else first_line
+        col = f", column {mark.column + 1}" if mark else ""
+        check.error(path, line, f"YAML{col}: {exc.problem}")
+    except yaml.YAMLError as exc:
+        check.error(path, first_line, f"YAML: {exc}")
+    return None
+
+
+def check_fields(data: Any, fields: tuple[Field, ...], path: Path, check: Checker,
+                 what: str, line: int) -> bool:
+    """Check a mapping against its fields; False if it is not a mapping at all."""
+    if not isinstance(data, dict):
+        check.error(path, line, f"{what}: expected a mapping of 'key: value' lines")
+        return False
+    known = {f.name: f for f in fields}
+    lines = getattr(data, "lines", {})
+    for key in data:
+        if key not in known:
+            near = difflib.get_close_matches(str(key), known, n=1)
+            hint = f" (did you mean '{near[0]}'?)" if near else ""
+            check.warn(path, lines.get(str(key), line), f"{what}: unknown key '{key}'{hint}")
+    for f in fields:
+        value = data.get(f.name)
+        at = lines.get(f.name, line)
+        if value is None:
+            if f.required:
+                check.error(path, line, f"{what}: '{f.name}' is required")
+        elif not f.accepts(value):
+            check.error(path, at, f"{what}: '{f.name}' should be {_article(f.kind)}, not {value!r}")
+        elif f.entries:
+            entries = value if isinstance(value, list) else [value]
+            for n, entry in enumerate(entries, 1):
+                where = f"{what}: {f.name}" + (f" entry {n}" if isinstance(value, list) else "")
+                check_fields(entry, f.entries, path, check, where, getattr(entry, "line", at))
+    return True
+
+
+def _article(kind: str) -> str:
+    return ("an " if kind[0] in "aeiou" else "a ") + kind
+
+
+def split_front_matter(text: str) -> tuple[str | None, str, int]:
+    """(front matter, body, the line the body starts on). No opening '---' means no front matter."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        return None, text, 1
+    for n, line in enumerate(lines[1:], 1):
+        if line.strip() in ("---", "..."):
+            return "".join(lines[1:n]), "".join(lines[n + 1:]), n + 2
+    return "".join(lines[1:]), "", len(lines) + 1
+
+
+def available_templates(folder: Path) -> list[str]:
+    return sorted(p.stem for p in folder.glob("*.docx") if not p.name.startswith("~$"))
+
+
+def _inside(folder: Path, name: str, path: Path, line: int, check: Checker) -> Path | None:
+    """The file a source names, if it exists and stays inside the meeting folder."""
+    target = (folder / name)
+    if Path(name).is_absolute() or ".." in Path(name).parts:
+        check.error(path, line, f"'{name}': name a file inside the meeting folder, not a path out of it")
+        return None
+    if not target.exists():
+        check.error(path, line, f"'{name}': no such file in {folder.name}/")
+        return None
+    if folder.resolve() not in target.resolve().parents:
+        check.error(path, line, f"'{name}': a link that leaves the meeting folder")
+        return None
+    if not target.is_file():
+        check.error(path, line, f"'{name}': not a regular file")
+        return None
+    kind = target.suffix.lower().lstrip(".")
+    if kind not in KINDS:
+        check.error(path, line, f"'{name}': a {target.suffix or 'nameless'} file; "
+                                "papers and appendices are .md, .docx or .pdf")
+        return None
+    return target
+
+
+def appendix_labels(entries: list[dict]) -> list[str]:
+    letters = string.ascii_uppercase
+    return [str(e.get("label") or f"Appendix {letters[n % 26] * (n // 26 + 1)}")
+            for n, e in enumerate(entries)]
+
+
+class MeetingLoader:
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.check = Checker()
+        self.templates = DEFAULT_TEMPLATES
+
+    def load(self) -> tuple[Meeting | None, list[Problem]]:
+        path = self.folder / "meeting.yaml"
+        if not path.is_file():
+            self.check.error(self.folder, None, "no meeting.yaml in this folder")
+            return None, self.check.problems
+        text = read_text(path, self.check)
+        data = parse_yaml(text, path, self.check) if text is not None else None
+        if data is None or not check_fields(data, MEETING, path, self.check, "meeting", 1):
+            if data is None and not self.check.problems:
+                self.check.error(path, 1, "meeting: the file is empty")
+            return None, self.check.problems
+        if data.get("templates"):
+            self.templates = (self.folder / str(data["templates"])).resolve()
+            if not self.templates.is_dir():
+                self.check.error(path, data.lines["templates"],
+                                 f"templates: no folder '{data['templates']}'")
+        items = self._items(data, path)
+        if self.check.failed:
+            return None, self.check.problems
+        meeting = Meeting(
+            folder=self.folder, body=str(data["body"]).strip(), date=data["date"], items=items,
+            templates=self.templates, time=_text(data, "time"), venue=_text(data, "venue"),
+            organisation=_text(data, "organisation"),
+            contact=Contact(**{k: str(v) for k, v in data["contact"].items()})
+            if data.get("contact") else None)
+        return meeting, self.check.problems
+
+    def _items(self, data: Located, path: Path) -> tuple[Item, ...]:
+        entries = data.get("items")
+        if not isinstance(entries, list):
+            return ()
+        if not entries:
+            self.check.error(path, data.lines["items"], "items: the agenda has no items")
+        items, seen = [], {}
+        for n, entry in enumerate(entries, 1):
+            line = getattr(entry, "line", data.lines["items"])
+            if not check_fields(entry, ITEM, path, self.check, f"item {n}", line):
+                continue
+            number = str(entry.get("number", n)).strip()
+            if number in seen:
+                self.check.error(path, line, f"item {n}: number {number} is already used by item {seen[number]}")
+            seen[number] = n
+            if entry.get("paper") and entry.get("verbal"):
+                self.check.error(path, line, f"item {n}: has both a paper and 'verbal: true'; choose one")
+            paper, appendices = self._paper(entry, path, n)
+            items.append(Item(number=number, title=str(entry.get("title", "")).strip(),
+                              presenter=_text(entry, "presenter"), text=_text(entry, "text"),
+                              verbal=bool(entry.get("verbal")), paper=paper,
+                              appendices=appendices))
+        return tuple(items)
+
+    def _paper(self, entry: Located, path: Path, n: int) -> tuple[Document | None, tuple[Document, ...]]:
+        name = entry.get("paper")
+        if not isinstance(name, str):
+            if entry.get("appendices"):
+                self.check.error(path, entry.lines["appendices"], f"item {n}: appendices without a paper")
+            return None, ()
+        source = _inside(self.folder, name, path, entry.lines["paper"], self.check)
+        if source is None:
+            return None, ()
+        paper = self._document(source, str(entry["title"]), "", "report")
+        if paper is None:
+            return None, ()
+        if paper.kind == "md":
+            listed, listed_in, at = paper.front_matter.get("appendices") or [], source, paper.front_matter
+            if entry.get("appendices"):
+                self.check.error(path, entry.lines["appendices"], f"item {n}: list the appendices of a "
+                                 f"Markdown paper in its front matter, not in meeting.yaml")
+        else:
+            listed, listed_in, at = entry.get("appendices") or [], path, entry
+        return paper, self._appendices(listed, listed_in, getattr(at, "lines", {}).get("appendices", 1))
+
+    def _appendices(self, listed: list, path: Path, line: int) -> tuple[Document, ...]:
+        if not all(isinstance(e, dict) for e in listed):
+            return ()  # already reported by the schema check
+        found = []
+        for entry, label in zip(listed, appendix_labels(listed)):
+            if not isinstance(entry.get("file"), str):
+                continue
+            source = _inside(self.folder, entry["file"], path, getattr(entry, "line", line), self.check)
+            doc = source and self._document(source, str(entry.get("title", "")), label, "appendix")
+            if doc:
+                found.append(doc)
+        return tuple(found)
+
+    def _document(self, source: Path, title: str, label: str, default: str) -> Document | None:
+        kind: Kind = source.suffix.lower().lstrip(".")  # type: ignore[assignment]
+        if kind != "md":
+            return Document(source=source, kind=kind, title=title, label=label)
+        text = read_text(source, self.check)
+        if text is None:
+            return None
+        head, body, body_line = split_front_matter(text)
+        front = parse_yaml(head, source, self.check, first_line=2) if head else Located()
+        if front is None:
+            front = Located()
+        template = str(front.get("template") or self._default_template(default)) \
+            if isinstance(front, dict) else default
+        if template not in available_templates(self.templates):
+            self.check.error(source, getattr(front, "lines", {}).get("template", 1),
+                             f"front matter: no template '{template}'; available: "
+                             f"{', '.join(available_templates(self.templates))}")
+        fields = TEMPLATES.get(template, TEMPLATES["report"])
+        if not check_fields(front, fields, source, self.check, "front matter", 1):
+            return None
+        return Document(source=source, kind="md", title=str(front.get("title") or title), label=label,
+                        template=template, front_matter=dict(front), body=body, body_line=body_line)
+
+    def _default_template(self, name: str) -> str:
+        """A Markdown appendix uses the appendix template where there is one, else report."""
+        return name if name in available_templates(self.templates) else "report"
+
+
+def _text(data: dict, key: str) -> str:
+    value = data.get(key)
+    return "" if value is None else str(value).strip()
+
+
+def load_meeting(folder: Path) -> tuple[Meeting, list[Problem]]:
+    """The meeting and any warnings; raises InvalidSources listing every error found."""
+    meeting, problems = MeetingLoader(folder).load()
+    if meeting is None or any(not p.warning for p in problems):
+        raise InvalidSources(problems)
+    return meeting, [p for p in problems if p.warning]

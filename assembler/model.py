@@ -1,0 +1,72 @@
+"""The small typed objects that flow forward through the pipeline: a meeting, its items, their documents."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+Kind = Literal["md", "docx", "pdf"]
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source that becomes pages of the pack: an item's paper or one of its appendices."""
+
+    source: Path
+    kind: Kind
+    title: str
+    label: str = ""  # "Appendix A"; empty for the paper itself
+    template: str = ""  # Markdown only: the template it is rendered with
+    front_matter: dict[str, Any] = field(default_factory=dict)
+    body: str = ""  # Markdown only: the text after the front matter
+    body_line: int = 1  # the line of the file on which the body starts, for messages
+
+    @property
+    def is_appendix(self) -> bool:
+        return bool(self.label)
+
+
+@dataclass(frozen=True)
+class Item:
+    number: str
+    title: str
+    presenter: str = ""
+    text: str = ""
+    verbal: bool = False
+    paper: Document | None = None
+    appendices: tuple[Document, ...] = ()
+
+    @property
+    def documents(self) -> tuple[Document, ...]:
+        """The paper then its appendices, in pack order."""
+        return (self.paper, *self.appendices) if self.paper else ()
+
+
+@dataclass(frozen=True)
+class Meeting:
+    folder: Path
+    body: str
+    date: datetime.date
+    items: tuple[Item, ...]
+    templates: Path
+    time: str = ""
+    venue: str = ""
+    organisation: str = ""
+    contact: Contact | None = None
+
+    @property
+    def id(self) -> str:
+        return self.folder.name
+
+    @property
+    def documents(self) -> list[Document]:
+        return [doc for item in self.items for doc in item.documents]

@@ -1,0 +1,180 @@
+"""Stage 2: render each Markdown paper, and the agenda front sheet, into its Word template."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Mapping
+
+from docx.document import Document as WordDocument
+from docx.shared import Emu
+from docxtpl import DocxTemplate
+from jinja2 import TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+from assembler.body import MINUTES_STYLE_NAMES, STYLE_NAMES, Layout, markdown_to_wordml
+from assembler.errors import AssemblerError
+from assembler.load import available_templates
+from assembler.model import Document, Item, Meeting
+
+TABLE_STYLE = "Council Table"
+PICTURE_KINDS = (".png", ".jpg", ".jpeg", ".gif", ".bmp")
+
+
+def template_path(meeting: Meeting, name: str, source: Path | None = None) -> Path:
+    path = meeting.templates / f"{name}.docx"
+    if not path.is_file():
+        raise AssemblerError(f"no template '{name}' in {meeting.templates}; available: "
+                             f"{', '.join(available_templates(meeting.templates)) or 'none'}", source)
+    return path
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:48].rstrip("-") or "item"
+
+
+def output_stem(item: Item, doc: Document) -> str:
+    """papers/05-anti-social-behaviour-update, …-appendix-a: sorted names in agenda order."""
+    stem = f"{item.number.zfill(2)}-{slug(item.title)}"
+    return f"{stem}-{slug(doc.label)}" if doc.label else stem
+
+
+def meeting_context(meeting: Meeting) -> dict[str, Any]:
+    d = meeting.date
+    return {"body": meeting.body, "date_text": f"{d.day} {d:%B %Y}",
+            "date_long": f"{d:%A}, {d.day} {d:%B %Y}", "time": meeting.time, "venue": meeting.venue,
+            "organisation": meeting.organisation,
+            "contact": asdict(meeting.contact) if meeting.contact else None}
+
+
+def _plain(value: Any) -> Any:
+    """Front matter as a template reads it: missing values empty, not "None"."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def _people(entries: Any, keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    return [{k: _plain(e.get(k)) for k in keys} for e in entries or [] if isinstance(e, dict)]
+
+
+def paper_context(doc: Document, item: Item, meeting: Meeting) -> dict[str, Any]:
+    fm = doc.front_matter
+    context: dict[str, Any] = {key: _plain(value) for key, value in fm.items()}
+    background = fm.get("background_papers") or []
+    context.update(
+        meeting=meeting_context(meeting), title=doc.title, label=doc.label,
+        report_of=_plain(fm.get("report_of")),
+        officers=_people(fm.get("officers"), ("name", "role", "phone", "email", "organisation")),
+        present=_people(fm.get("present"), ("name", "role")),
+        apologies=_people(fm.get("apologies"), ("name", "role")),
+        appendices=[{"label": a.label, "title": a.title} for a in item.appendices] if not doc.label else [],
+        background_papers=[str(background)] if isinstance(background, str) else _plain(background),
+    )
+    if doc.template == "minutes" and fm.get("date"):
+        context["date_text"] = f"{fm['date'].day} {fm['date']:%B %Y}"
+    return context
+
+
+def _style_ids(word: WordDocument, names: tuple[str, ...], template: Path) -> dict[str, str]:
+    by_name = {style.name: style.style_id for style in word.styles}
+    missing = [name for name in names if name not in by_name]
+    if missing:
+        raise AssemblerError(f"the template has no style named {', '.join(repr(m) for m in missing)}; "
+                             "see docs/templates.md for the styles a template must keep", template)
+    return {name: by_name[name] for name in names}
+
+
+def _layout(word: WordDocument, doc: Document, template: Path) -> Layout:
+    minutes = doc.template == "minutes"
+    names = STYLE_NAMES + (MINUTES_STYLE_NAMES if minutes else ()) + (TABLE_STYLE,)
+    styles = _style_ids(word, names, template)
+    section = word.sections[-1]
+    width = section.page_width - section.left_margin - section.right_margin
+    default_numbered = not doc.label
+    numbered = doc.front_matter.get("numbered", default_numbered) and not minutes
+    return Layout(styles=styles, text_width=int(width / 635), table_style=styles[TABLE_STYLE],
+                  numbered=bool(numbered), minutes=minutes)
+
+
+def _restart(word: WordDocument, style_name: str, start: int) -> None:
+    """Start the list that a style is numbered by at `start`, in this document only."""
+    num_pr = word.styles[style_name].element.pPr.numPr
+    numbering = word.part.numbering_part.element
+    num = numbering.num_having_numId(num_pr.numId.val)
+    for override in num.findall("{*}lvlOverride"):
+        num.remove(override)
+    num.add_lvlOverride(ilvl=0).add_startOverride(start)
+
+
+class _Pictures:
+    """Adds the pictures a body names to the document, each scaled to fit the text width."""
+
+    def __init__(self, word: WordDocument, doc: Document, width: int):
+        self.word, self.doc, self.width = word, doc, width
+
+    def __call__(self, name: Path, description: str, line: int) -> str:
+        folder = self.doc.source.parent
+        path = folder / name
+        if name.is_absolute() or ".." in name.parts or not path.is_file():
+            raise AssemblerError(f"picture '{name}': no such file beside the paper", self.doc.source, line)
+        if path.suffix.lower() not in PICTURE_KINDS:
+            raise AssemblerError(f"picture '{name}': use a PNG, JPEG, GIF or BMP file", self.doc.source, line)
+        try:
+            inline = self.word.part.new_pic_inline(str(path), None, None)
+        except Exception as exc:  # python-docx raises several kinds for an unreadable picture
+            raise AssemblerError(f"picture '{name}' cannot be read: {exc}", self.doc.source, line) from None
+        if inline.extent.cx > self.width:
+            scale = self.width / inline.extent.cx
+            inline = self.word.part.new_pic_inline(str(path), Emu(self.width),
+                                                   Emu(int(inline.extent.cy * scale)))
+        inline.docPr.set("descr", description)
+        return f"<w:r><w:drawing>{inline.xml.split('?>', 1)[-1]}</w:drawing></w:r>"
+
+
+def _render(tpl: DocxTemplate, context: Mapping[str, Any], template: Path) -> None:
+    # Sandboxed and escaping: the values are other people's text, never template code.
+    try:
+        tpl.render(dict(context), jinja_env=SandboxedEnvironment(), autoescape=True)
+    except TemplateError as exc:
+        raise AssemblerError(f"the template cannot be rendered: {exc}", template) from None
+
+
+def _save(tpl: DocxTemplate, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tpl.save(out)
+
+
+def render_document(doc: Document, item: Item, meeting: Meeting, out: Path) -> None:
+    """Render a Markdown paper or appendix into its template, writing out (a .docx)."""
+    template = template_path(meeting, doc.template, doc.source)
+    tpl = DocxTemplate(template)
+    tpl.init_docx()
+    layout = _layout(tpl.docx, doc, template)
+    pictures = _Pictures(tpl.docx, doc, int(layout.text_width * 635))
+    body = markdown_to_wordml(doc.body, doc.source, doc.body_line, layout, pictures)
+    context = paper_context(doc, item, meeting) | {"body": Markup(body)}
+    _render(tpl, context, template)
+    start = doc.front_matter.get("first_minute" if layout.minutes else "number_from")
+    if start is not None:
+        _restart(tpl.docx, "Minute Heading" if layout.minutes else "Numbered Paragraph", int(start))
+    _save(tpl, out)
+
+
+def agenda_context(meeting: Meeting, marks: Mapping[str, str]) -> dict[str, Any]:
+    items = [{"number": i.number, "title": i.title, "presenter": i.presenter, "text": i.text,
+              "marked": marks.get(i.number, "")} for i in meeting.items]
+    return {"meeting": meeting_context(meeting), "items": items}
+
+
+def render_agenda(meeting: Meeting, marks: Mapping[str, str], out: Path) -> None:
+    template = template_path(meeting, "agenda")
+    tpl = DocxTemplate(template)
+    _render(tpl, agenda_context(meeting, marks), template)
+    _save(tpl, out)

@@ -1,0 +1,99 @@
+"""What meeting.yaml and each template's front matter may hold: the user-facing contract, in one place."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+TEXT, DATE, FLAG, WHOLE, LIST, MAPPING, TEXTS = (
+    "text", "date such as 2026-09-24", "true/false", "whole number", "list", "mapping", "text or list of text")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str = TEXT
+    required: bool = False
+    help: str = ""
+    entries: tuple["Field", ...] = ()  # for a mapping, or a list of mappings
+
+    def accepts(self, value: Any) -> bool:
+        if self.kind == TEXT:
+            return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+        if self.kind == DATE:
+            return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
+        if self.kind == FLAG:
+            return isinstance(value, bool)
+        if self.kind == WHOLE:
+            return isinstance(value, int) and not isinstance(value, bool)
+        if self.kind == LIST:
+            return isinstance(value, list)
+        if self.kind == MAPPING:
+            return isinstance(value, dict)
+        return isinstance(value, (str, list))  # TEXTS
+
+
+PERSON = (Field("name", required=True), Field("role"), Field("phone"), Field("email"))
+APPENDIX = (
+    Field("title", required=True, help="the appendix's title"),
+    Field("file", required=True, help="a .md, .docx or .pdf file in the meeting folder"),
+    Field("label", help='e.g. "Appendix 1"; default Appendix A, B, C…'),
+)
+
+MEETING = (
+    Field("body", required=True, help="the committee, e.g. Northshire Safer Communities Strategy Board"),
+    Field("date", DATE, required=True, help="the meeting date, e.g. 2026-09-24"),
+    Field("time", help='printed as given, e.g. "10.00 am"'),
+    Field("venue"),
+    Field("organisation", help="printed on the front sheet and as the PDF's author"),
+    Field("contact", MAPPING, help="the Democratic Services contact",
+          entries=(Field("name", required=True), Field("phone"), Field("email"))),
+    Field("templates", help="a folder of this board's own templates, relative to the meeting folder"),
+    Field("items", LIST, required=True, help="the agenda, in order"),
+)
+
+ITEM = (
+    Field("title", required=True),
+    Field("number", TEXT, help="default: 1, 2, 3… in order"),
+    Field("presenter", help="printed under the title"),
+    Field("text", help="printed under the title, e.g. the date of the next meeting"),
+    Field("paper", help="a .md, .docx or .pdf file in the meeting folder"),
+    Field("verbal", FLAG, help='"Verbal report" in the Marked column'),
+    Field("appendices", LIST, help="for a .docx or .pdf paper", entries=APPENDIX),
+)
+
+NUMBERING = (
+    Field("numbered", FLAG, help="number the body paragraphs 1., 2., 3… (default true)"),
+    Field("number_from", WHOLE, help="the first paragraph number (default 1)"),
+)
+
+TEMPLATES: dict[str, tuple[Field, ...]] = {
+    "report": (
+        Field("template", help="the template to render with (default report)"),
+        Field("title", required=True),
+        Field("report_of", help='e.g. "Director of Children and Family Services"'),
+        Field("officers", LIST, help="printed as Officers to Contact", entries=PERSON),
+        Field("appendices", LIST, entries=APPENDIX),
+        Field("background_papers", TEXTS, help='printed as "None" when absent'),
+        *NUMBERING,
+    ),
+    "appendix": (
+        Field("template"),
+        Field("title", help="default: the title the report gives the appendix"),
+        Field("numbered", FLAG, help="number the body paragraphs (default false)"),
+        Field("number_from", WHOLE),
+    ),
+    "minutes": (
+        Field("template"),
+        Field("title", required=True, help="Minutes of a meeting of … held at … on …"),
+        Field("date", DATE, required=True),
+        Field("time", help='start and end, e.g. "10.00 - 11.25 am"'),
+        Field("venue"),
+        Field("chair"),
+        Field("present", LIST, entries=(Field("name", required=True), Field("role"))),
+        Field("officers", LIST, entries=(Field("name", required=True), Field("organisation"))),
+        Field("apologies", LIST, entries=(Field("name", required=True), Field("role"))),
+        Field("first_minute", WHOLE, help="the number of the first minute (default 1)"),
+    ),
+}
