@@ -12,11 +12,14 @@ from pathlib import Path
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.generic import NameObject, TextStringObject
+from reportlab.lib.pagesizes import A4
 
 from assembler.errors import AssemblerError
 from assembler.model import Meeting
 from assembler.plan import PagePlan
 from assembler.stamps import Stamp, draw
+
+A4_TOLERANCE = 2.0  # points: what counts as A4 already
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,23 @@ def read_pdf(path: Path, source: Path | None = None) -> PdfReader:
         raise AssemblerError(f"the PDF cannot be read ({exc})", source or path) from None
 
 
+def fit_to_a4(page: PageObject) -> PageObject:
+    """An A4 page as it is; any other size scaled to fit A4 of the same orientation, centred."""
+    if page.rotation:
+        page.transfer_rotation_to_content()  # stamps are then drawn upright on the page as seen
+    box = page.cropbox
+    width, height = float(box.width), float(box.height)
+    target = (A4[1], A4[0]) if width > height else A4
+    if abs(width - target[0]) <= A4_TOLERANCE and abs(height - target[1]) <= A4_TOLERANCE:
+        return page
+    scale = min(target[0] / width, target[1] / height)
+    dx = (target[0] - width * scale) / 2 - float(box.left) * scale
+    dy = (target[1] - height * scale) / 2 - float(box.bottom) * scale
+    a4 = PageObject.create_blank_page(width=target[0], height=target[1])
+    a4.merge_transformed_page(page, Transformation().scale(scale).translate(dx, dy))
+    return a4
+
+
 def page_sequence(plan: PagePlan, readers: dict[tuple[str, int], PdfReader],
                   front: PdfReader) -> list[PageObject | None]:
     """Every page of the pack in order; None where a filler goes."""
@@ -48,7 +68,7 @@ def page_sequence(plan: PagePlan, readers: dict[tuple[str, int], PdfReader],
     for placement in plan.placements:
         pages.extend([None] * (placement.first_page - 1 - len(pages)))
         reader = readers[(placement.part.item, placement.part.index)]
-        pages.extend(reader.pages)
+        pages.extend(fit_to_a4(page) for page in reader.pages)
     return pages
 
 
@@ -65,17 +85,18 @@ def stamps_for(plan: PagePlan, pages: list[PageObject | None]) -> list[Stamp]:
 
 
 def add_bookmarks(writer: PdfWriter, plan: PagePlan, meeting: Meeting) -> None:
-    writer.add_outline_item("Agenda", 0)
+    writer.add_outline_item(title="Agenda", page_number=0)
     items = {item.number: item for item in meeting.items}
     parent = None
     for placement in plan.placements:
         item = items[placement.part.item]
         if placement.part.index == 0:
-            parent = writer.add_outline_item(f"{item.number}. {item.title}", placement.first_page - 1)
+            parent = writer.add_outline_item(title=f"{item.number}. {item.title}",
+                                             page_number=placement.first_page - 1)
         else:
             doc = item.appendices[placement.part.index - 1]
             title = f"{doc.label} – {doc.title}" if doc.title else doc.label
-            writer.add_outline_item(title, placement.first_page - 1, parent=parent)
+            writer.add_outline_item(title=title, page_number=placement.first_page - 1, parent=parent)
 
 
 def assemble(plan: PagePlan, sources: Sources, meeting: Meeting, out: Path) -> None:

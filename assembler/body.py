@@ -72,10 +72,12 @@ class BodyWriter:
         self.images = images
 
     def line_of(self, node: SyntaxTreeNode) -> int:
-        """The file line of a node; inline nodes take the line of the block that holds them."""
-        while node.map is None and node.parent is not None:
-            node = node.parent
-        return node.map[0] + self.first_line if node.map else self.first_line
+        """The file line of a node; an inline node counts the line breaks before it in its block."""
+        block = node
+        while block.map is None and block.parent is not None:
+            block = block.parent
+        start = block.map[0] + self.first_line if block.map else self.first_line
+        return start + _breaks_before(block, node)
 
     def fail(self, node: SyntaxTreeNode, message: str) -> AssemblerError:
         return AssemblerError(message, self.source, self.line_of(node))
@@ -98,13 +100,16 @@ class BodyWriter:
         if kind in ("bullet_list", "ordered_list"):
             return "".join(self.list_item(item, depth + 1, kind) for item in node.children)
         if kind == "blockquote":
-            return "".join(paragraph(self.style("Quote"), self.inline(p)) for p in self.leaves(node))
+            quote = self.style("Quote")
+            return "".join(paragraph(quote, self.inline(p.children[0])) for p in self.leaves(node))
         if kind == "table":
             return self.table(node)
         if kind in ("html_block", "html_inline"):
             raise self.fail(node, "raw HTML is not supported; write it in Markdown")
-        if kind in ("code_block", "fence"):
+        if kind == "code_block":
             raise self.fail(node, "code blocks are not supported (is a line indented by four spaces?)")
+        if kind == "fence":
+            raise self.fail(node, "code blocks ('```') are not supported")
         if kind == "hr":
             raise self.fail(node, "a horizontal rule ('---') is not supported; use a heading, "
                                   "or '\\newpage' for a new page")
@@ -225,7 +230,7 @@ class BodyWriter:
             elif kind == "image":
                 out.append(self.image(child))
             elif kind == "html_inline":
-                raise self.fail(child, f"raw HTML is not supported: {child.content}")
+                raise self.fail(child, f"raw HTML is not supported: {' '.join(child.content.split())}")
             else:
                 raise self.fail(child, f"Markdown '{kind}' is not supported")
 
@@ -242,6 +247,19 @@ class BodyWriter:
             raise self.fail(node, "pictures are not supported in this document")
         description = "".join(c.content for c in node.children if c.type == "text")
         return self.images(Path(str(node.attrs.get("src", ""))), description, self.line_of(node))
+
+
+def _breaks_before(block: SyntaxTreeNode, node: SyntaxTreeNode) -> int:
+    """How many line breaks the text of block holds before node."""
+    breaks = 0
+    for other in block.walk():
+        if other is node:
+            break
+        if other.type in ("softbreak", "hardbreak"):
+            breaks += 1
+        elif other.type == "html_inline":
+            breaks += other.content.count("\n")
+    return breaks
 
 
 def markdown_to_wordml(markdown: str, source: Path, first_line: int, layout: Layout,

@@ -14,7 +14,7 @@ import yaml
 
 from assembler.errors import InvalidSources, Problem
 from assembler.model import Contact, Document, Item, Kind, Meeting
-from assembler.schema import ITEM, MEETING, TEMPLATES, Field
+from assembler.schema import ITEM, MEETING, TEMPLATES, Field, as_date
 
 KINDS: tuple[Kind, ...] = ("md", "docx", "pdf")
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -28,12 +28,12 @@ class Located(dict):
 
 
 class _Loader(yaml.SafeLoader):
-    pass
+    first_line: int = 1  # the file line of the text's first line: front matter starts on line 2
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
     mapping = Located()
-    mapping.line = node.start_mark.line + 1
+    mapping.line = node.start_mark.line + loader.first_line
     mapping.lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
@@ -41,7 +41,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
             raise yaml.MarkedYAMLError(
                 problem=f"duplicate key '{key}'", problem_mark=key_node.start_mark)
         mapping[key] = loader.construct_object(value_node, deep=True)
-        mapping.lines[str(key)] = key_node.start_mark.line + 1
+        mapping.lines[str(key)] = key_node.start_mark.line + loader.first_line
     return mapping
 
 
@@ -79,17 +79,38 @@ def read_text(path: Path, check: Checker) -> str | None:
         return None
 
 
+def _load(text: str, first_line: int) -> Any:
+    loader = _Loader(text)
+    loader.first_line = first_line
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
 def parse_yaml(text: str, path: Path, check: Checker, first_line: int = 1) -> Any:
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        return _load(text, first_line)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + first_line
+        col = exc.position - text.rfind("\n", 0, exc.position)
+        check.error(path, line, f"YAML, column {col}: a control character (#x{exc.character:02X}) "
+                                "that YAML does not allow; delete it")
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + first_line if mark else first_line
         col = f", column {mark.column + 1}" if mark else ""
-        check.error(path, line, f"YAML{col}: {exc.problem}")
+        check.error(path, line, f"YAML{col}: {_yaml_problem(str(exc.problem))}")
     except yaml.YAMLError as exc:
         check.error(path, first_line, f"YAML: {exc}")
     return None
+
+
+def _yaml_problem(problem: str) -> str:
+    """PyYAML's words for a fault, or plainer ones where a user would not know them."""
+    if "'\\t'" in problem:
+        return "a tab character; use spaces instead"
+    return problem
 
 
 def check_fields(data: Any, fields: tuple[Field, ...], path: Path, check: Checker,
@@ -195,7 +216,7 @@ class MeetingLoader:
         if self.check.failed:
             return None, self.check.problems
         meeting = Meeting(
-            folder=self.folder, body=str(data["body"]).strip(), date=data["date"], items=items,
+            folder=self.folder, body=str(data["body"]).strip(), date=as_date(data["date"]), items=items,
             templates=self.templates, time=_text(data, "time"), venue=_text(data, "venue"),
             organisation=_text(data, "organisation"),
             contact=Contact(**{k: str(v) for k, v in data["contact"].items()})
@@ -268,7 +289,10 @@ class MeetingLoader:
         if text is None:
             return None
         head, body, body_line = split_front_matter(text)
+        found = len(self.check.problems)
         front = parse_yaml(head, source, self.check, first_line=2) if head else Located()
+        if len(self.check.problems) > found:
+            return None  # a YAML error, already reported: checking the fields would only add noise
         if front is None:
             front = Located()
         template = str(front.get("template") or self._default_template(default)) \

@@ -18,6 +18,7 @@ from assembler.body import MINUTES_STYLE_NAMES, STYLE_NAMES, Layout, markdown_to
 from assembler.errors import AssemblerError
 from assembler.load import available_templates
 from assembler.model import Document, Item, Meeting
+from assembler.schema import as_date
 
 TABLE_STYLE = "Council Table"
 PICTURE_KINDS = (".png", ".jpg", ".jpeg", ".gif", ".bmp")
@@ -77,8 +78,9 @@ def paper_context(doc: Document, item: Item, meeting: Meeting) -> dict[str, Any]
         appendices=[{"label": a.label, "title": a.title} for a in item.appendices] if not doc.label else [],
         background_papers=[str(background)] if isinstance(background, str) else _plain(background),
     )
-    if doc.template == "minutes" and fm.get("date"):
-        context["date_text"] = f"{fm['date'].day} {fm['date']:%B %Y}"
+    held = as_date(fm.get("date"))
+    if held:
+        context["date_text"] = f"{held.day} {held:%B %Y}"
     return context
 
 

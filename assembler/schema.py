@@ -10,6 +10,16 @@ TEXT, DATE, FLAG, WHOLE, LIST, MAPPING, TEXTS = (
     "text", "date such as 2026-09-24", "true/false", "whole number", "list", "mapping", "text or list of text")
 
 
+def as_date(value: Any) -> datetime.date | None:
+    """A date given bare (2026-09-24) or quoted ("2026-09-24"); None for anything else."""
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    try:
+        return datetime.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True)
 class Field:
     name: str
@@ -22,7 +32,7 @@ class Field:
         if self.kind == TEXT:
             return isinstance(value, (str, int, float)) and not isinstance(value, bool)
         if self.kind == DATE:
-            return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
+            return as_date(value) is not None
         if self.kind == FLAG:
             return isinstance(value, bool)
         if self.kind == WHOLE:

@@ -1,0 +1,108 @@
+"""Read a built pack back from the outside, with poppler, as a reader would see it."""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+FILLER = "This page is intentionally left blank"
+ITEM_LINE = re.compile(r"^\s*(\d+)\.\s+(.*?)\s{2,}(\(Pages? (\d+)(?: - (\d+))?\)|Verbal report)\s*$")
+
+
+@dataclass
+class Word:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+
+
+@dataclass
+class Page:
+    width: float
+    height: float
+    words: list[Word]
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    def stamp(self, *, top: bool) -> str:
+        """The words in the top or bottom margin (the outer 3 cm), where stamps go."""
+        limit = 85.0
+        inside = [w for w in self.words if (w.y1 < limit if top else w.y0 > self.height - limit)]
+        return " ".join(w.text for w in inside)
+
+
+def pages(pdf: Path) -> list[Page]:
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    found = []
+    for m in re.finditer(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', out, re.S):
+        words = [Word(float(a), float(b), float(c), float(d), html.unescape(t)) for a, b, c, d, t in
+                 re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>',
+                            m.group(3))]
+        found.append(Page(float(m.group(1)), float(m.group(2)), words))
+    return found
+
+
+def layout_text(pdf: Path, first: int = 1, last: int = 0) -> str:
+    command = ["pdftotext", "-layout", "-f", str(first)] + (["-l", str(last)] if last else []) + [str(pdf), "-"]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
+def is_filler(page: Page) -> bool:
+    return page.text.replace(page.stamp(top=False), "").strip() == FILLER
+
+
+def front_sheet_references(pdf: Path, front_pages: int) -> dict[str, str]:
+    """Item number → what its line in the Marked column says, read from the laid-out front sheet."""
+    marks = {}
+    for line in layout_text(pdf, 1, front_pages).splitlines():
+        m = ITEM_LINE.match(line)
+        if m:
+            marks[m.group(1)] = m.group(3)
+    return marks
+
+
+def page_range(reference: str) -> tuple[int, int]:
+    m = re.match(r"\(Pages? (\d+)(?: - (\d+))?\)", reference)
+    assert m, reference
+    return int(m.group(1)), int(m.group(2) or m.group(1))
+
+
+def first_pages(all_pages: list[Page]) -> dict[str, int]:
+    """Item number → the page stamped "Agenda Item N"."""
+    found = {}
+    for number, page in enumerate(all_pages, 1):
+        m = re.fullmatch(r"Agenda Item (\S+)", page.stamp(top=True))
+        if m:
+            assert m.group(1) not in found, f"item {m.group(1)} stamped twice"
+            found[m.group(1)] = number
+    return found
+
+
+def check_pack(pdf: Path, duplex: bool) -> dict[str, tuple[int, int]]:
+    """The checks every pack must pass; returns item → page range as the front sheet states it."""
+    all_pages = pages(pdf)
+    for number, page in enumerate(all_pages, 1):
+        assert page.stamp(top=False) == f"Page {number}", f"page {number}: footer {page.stamp(top=False)!r}"
+        assert (round(page.width), round(page.height)) == (595, 842), f"page {number} is not A4"
+    stamped = first_pages(all_pages)
+    front = min(stamped.values()) - 1
+    marks = {n: page_range(r) for n, r in front_sheet_references(pdf, front).items() if r != "Verbal report"}
+    assert marks.keys() == stamped.keys()
+    ordered = sorted(marks.values())
+    for (first, last), following in zip(ordered, [r[0] for r in ordered[1:]] + [len(all_pages) + 1]):
+        gap = range(last + 1, following)
+        assert all(is_filler(all_pages[p - 1]) for p in gap), f"pages {list(gap)} should be fillers"
+        assert len(gap) <= (1 if duplex else 0)
+        if duplex:
+            assert first % 2 == 1
+    for item, (first, _) in marks.items():
+        assert stamped[item] == first, f"item {item}: the front sheet says page {first}, stamp on {stamped[item]}"
+    return marks

@@ -1,0 +1,158 @@
+"""Every mistake a user can make in a meeting folder prints one exact line: file, line, fault.
+
+Each meeting here fails while it is loaded or while its Markdown is rendered, before LibreOffice is
+started; `convert` is replaced so that a test which got that far would fail rather than run it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from click.testing import CliRunner
+
+import assembler.build
+from assembler.cli import main
+from assembler.load import load_meeting
+
+Files = dict[str, "str | bytes | Path"]  # name in m/ → text, bytes, or a Path for a symlink to it
+
+MEETING = """\
+body: Board
+date: 2026-09-24
+items:
+  - title: Report
+    paper: p.md
+"""
+
+
+def paper(body: str, front: str = "title: Report\n") -> str:
+    """A Markdown paper; its body starts on line 5 (three front-matter lines, then a blank)."""
+    return f"---\n{front}---\n\n{body}"
+
+
+def write(folder: Path, files: Files) -> Path:
+    folder.mkdir()
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, Path):
+            path.symlink_to(content)
+        elif isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def meeting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[Files], Path]:
+    """Writes the meeting folder m/ into tmp_path, the working folder, from {name: content}."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(assembler.build, "convert", lambda *a, **k: pytest.fail("LibreOffice was reached"))
+    return lambda files: write(tmp_path / "m", files)
+
+
+@pytest.fixture
+def errors(meeting: Callable[[Files], Path], tmp_path: Path) -> Callable[[Files], list[str]]:
+    """Builds the meeting and returns the lines printed, less progress; the build must fail cleanly."""
+
+    def build(files: Files) -> list[str]:
+        result = CliRunner().invoke(main, ["build", str(meeting(files)), "--output", str(tmp_path / "out")])
+        assert "Traceback" not in result.output
+        assert result.exit_code == 1, result.output
+        return [line for line in result.output.splitlines() if not line.startswith("  ")]
+
+    return build
+
+
+LOADER = {
+    "no meeting.yaml": (
+        {"p.md": paper("Text.\n")},
+        "error: m: no meeting.yaml in this folder"),
+    "YAML syntax": (
+        {"meeting.yaml": "body: Board\ndate: [2026-09-24\nitems: []\n"},
+        "error: m/meeting.yaml:3: YAML, column 6: expected ',' or ']', but got ':'"),
+    "tab in indentation": (
+        {"meeting.yaml": "body: Board\ndate: 2026-09-24\nitems:\n\t- title: Report\n"},
+        "error: m/meeting.yaml:4: YAML, column 1: a tab character; use spaces instead"),
+    "control character": (
+        {"meeting.yaml": "body: Board\ndate: 2026-09-24\x01\nitems:\n  - title: Report\n"},
+        "error: m/meeting.yaml:2, column 17: a control character (#x01) that YAML does not allow; delete it"),
+    "duplicate key": (
+        {"meeting.yaml": "body: Board\ndate: 2026-09-24\nbody: Panel\nitems:\n  - title: Report\n"},
+        "error: m/meeting.yaml:3: YAML, column 1: duplicate key 'body'"),
+    "body missing": (
+        {"meeting.yaml": "date: 2026-09-24\nitems:\n  - title: Report\n"},
+        "error: m/meeting.yaml:1: meeting: 'body' is required"),
+    "date not a date": (
+        {"meeting.yaml": "body: Board\ntime: 10.00 am\ndate: next week\nitems:\n  - title: Report\n"},
+        "error: m/meeting.yaml:3: meeting: 'date' should be a date such as 2026-09-24, not 'next week'"),
+    "items empty": (
+        {"meeting.yaml": "body: Board\ndate: 2026-09-24\nitems: []\n"},
+        "error: m/meeting.yaml:3: items: the agenda has no items"),
+    "paper and verbal": (
+        {"meeting.yaml": MEETING + "    verbal: true\n", "p.md": paper("Text.\n")},
+        "error: m/meeting.yaml:4: item 1: has both a paper and 'verbal: true'; choose one"),
+    "duplicate numbers": (
+        {"meeting.yaml": "body: Board\ndate: 2026-09-24\nitems:\n  - title: A\n    number: 4\n"
+                         "  - title: B\n    number: 4\n"},
+        "error: m/meeting.yaml:6: item 2: number 4 is already used by item 1"),
+    "paper missing": (
+        {"meeting.yaml": MEETING},
+        "error: m/meeting.yaml:5: 'p.md': no such file in m/"),
+    "path out with ..": (
+        {"meeting.yaml": MEETING.replace("p.md", "../p.md"), "../p.md": paper("Text.\n")},
+        "error: m/meeting.yaml:5: '../p.md': name a file inside the meeting folder, not a path out of it"),
+    "absolute path": (
+        {"meeting.yaml": MEETING.replace("p.md", "/etc/hostname")},
+        "error: m/meeting.yaml:5: '/etc/hostname': name a file inside the meeting folder, not a path out of it"),
+    "symlink out": (
+        {"meeting.yaml": MEETING, "../elsewhere.md": paper("Text.\n"), "p.md": Path("../elsewhere.md")},
+        "error: m/meeting.yaml:5: 'p.md': a link that leaves the meeting folder"),
+    "directory as paper": (
+        {"meeting.yaml": MEETING, "p.md/inside.md": paper("Text.\n")},
+        "error: m/meeting.yaml:5: 'p.md': not a regular file"),
+    "unsupported extension": (
+        {"meeting.yaml": MEETING.replace("p.md", "p.txt"), "p.txt": "Text.\n"},
+        "error: m/meeting.yaml:5: 'p.txt': a .txt file; papers and appendices are .md, .docx or .pdf"),
+    "not UTF-8": (
+        {"meeting.yaml": MEETING, "p.md": paper("Caf\xe9.\n").encode("latin-1")},
+        "error: m/p.md: not UTF-8 text: byte 27 (0xe9) cannot be read; save the file as UTF-8"),
+    "front matter title missing": (
+        {"meeting.yaml": MEETING, "p.md": paper("Text.\n", front="report_of: Director\n")},
+        "error: m/p.md:1: front matter: 'title' is required"),
+    "front matter YAML, and no follow-on 'title' error": (
+        {"meeting.yaml": MEETING, "p.md": paper("Text.\n", front="report_of: Director\ntitle: Duty: Year 3\n")},
+        "error: m/p.md:3: YAML, column 12: mapping values are not allowed here"),
+    "unknown template": (
+        {"meeting.yaml": MEETING, "p.md": paper("Text.\n", front="title: Report\ntemplate: fancy\n")},
+        "error: m/p.md:3: front matter: no template 'fancy'; available: agenda, appendix, minutes, report"),
+}
+
+BODY = {  # the offending Markdown is on line 7 of p.md, after the front matter and a paragraph
+    "HTML block": ("<div>Text.</div>\n", "raw HTML is not supported; write it in Markdown"),
+    "inline HTML": ("Some <b>bold</b> text.\n", "raw HTML is not supported: <b>"),
+    "inline HTML across lines": ("Some <span\nclass=x>text</span>.\n", "raw HTML is not supported: <span class=x>"),
+    "fenced code": ("```\ncode\n```\n", "code blocks ('```') are not supported"),
+    "indented code": ("    code\n", "code blocks are not supported (is a line indented by four spaces?)"),
+    "horizontal rule": ("***\n\nText.\n", "a horizontal rule ('---') is not supported; use a heading, "
+                                          "or '\\newpage' for a new page"),
+}
+
+
+@pytest.mark.parametrize("files, message", LOADER.values(), ids=LOADER.keys())
+def test_a_loader_error_prints_one_line(errors, files: Files, message: str):
+    assert errors(files) == [message]
+
+
+@pytest.mark.parametrize("markdown, message", BODY.values(), ids=BODY.keys())
+def test_a_body_error_names_its_line_in_the_file(errors, markdown: str, message: str):
+    # line 5 is a paragraph of two lines, so an inline fault on line 7 is not on its block's first line
+    files = {"meeting.yaml": MEETING, "p.md": paper(f"First line\nsecond line.\n{markdown}")}
+    if not markdown.startswith(("Some", "```", "***")):
+        files["p.md"] = paper(f"First line\nsecond line.\n\n{markdown}").replace("\n\n", "\n", 1)
+    assert errors(files) == [f"error: m/p.md:7: {message}"]
