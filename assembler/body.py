@@ -136,7 +136,9 @@ class BodyWriter:
             return paragraph(self.style(list_style), self.inline(inline))
         if self.layout.minutes:
             return self.minutes_paragraph(inline)
-        name = "Numbered Paragraph" if self.layout.numbered else "Body Text"
+        picture_only = all(c.type == "image" or (c.type == "text" and not c.content.strip())
+                           for c in inline.children)
+        name = "Numbered Paragraph" if self.layout.numbered and not picture_only else "Body Text"
         return paragraph(self.style(name), self.inline(inline))
 
     def minutes_paragraph(self, inline: SyntaxTreeNode) -> str:

@@ -74,8 +74,9 @@ def read_text(path: Path, check: Checker) -> str | None:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        check.error(path, None, f"not UTF-8 text: byte {exc.start} (0x{data[exc.start]:02x}) "
-                                "cannot be read; save the file as UTF-8")
+        start = exc.start + len(data) - len(exc.object)  # the codec counts from after a BOM
+        check.error(path, data.count(b"\n", 0, start) + 1, f"not UTF-8 text: byte {start} "
+                    f"(0x{data[start]:02x}) cannot be read; save the file as UTF-8")
         return None
 
 
@@ -110,6 +111,10 @@ def _yaml_problem(problem: str) -> str:
     """PyYAML's words for a fault, or plainer ones where a user would not know them."""
     if "'\\t'" in problem:
         return "a tab character; use spaces instead"
+    if problem.startswith("mapping values are not allowed"):
+        return "a ': ' inside a value; put the value in quotes"
+    if problem.startswith("expected <block end>"):
+        return "the indentation does not line up with the lines above"
     return problem
 
 
@@ -199,7 +204,8 @@ class MeetingLoader:
     def load(self) -> tuple[Meeting | None, list[Problem]]:
         path = self.folder / "meeting.yaml"
         if not path.is_file():
-            self.check.error(self.folder, None, "no meeting.yaml in this folder")
+            found = "no meeting.yaml in this folder" if self.folder.is_dir() else "no such folder"
+            self.check.error(self.folder, None, found)
             return None, self.check.problems
         text = read_text(path, self.check)
         data = parse_yaml(text, path, self.check) if text is not None else None
@@ -297,10 +303,10 @@ class MeetingLoader:
             front = Located()
         template = str(front.get("template") or self._default_template(default)) \
             if isinstance(front, dict) else default
-        if template not in available_templates(self.templates):
+        if self.templates.is_dir() and template not in available_templates(self.templates):
             self.check.error(source, getattr(front, "lines", {}).get("template", 1),
                              f"front matter: no template '{template}'; available: "
-                             f"{', '.join(available_templates(self.templates))}")
+                             f"{', '.join(available_templates(self.templates)) or 'none'}")
         fields = TEMPLATES.get(template, TEMPLATES["report"])
         if not check_fields(front, fields, source, self.check, "front matter", 1):
             return None

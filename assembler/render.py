@@ -130,8 +130,9 @@ class _Pictures:
             raise AssemblerError(f"picture '{name}': use a PNG, JPEG, GIF or BMP file", self.doc.source, line)
         try:
             inline = self.word.part.new_pic_inline(str(path), None, None)
-        except Exception as exc:  # python-docx raises several kinds for an unreadable picture
-            raise AssemblerError(f"picture '{name}' cannot be read: {exc}", self.doc.source, line) from None
+        except Exception:  # python-docx raises several kinds, often without a message
+            raise AssemblerError(f"picture '{name}' cannot be read as a picture", self.doc.source,
+                                 line) from None
         if inline.extent.cx > self.width:
             scale = self.width / inline.extent.cx
             inline = self.word.part.new_pic_inline(str(path), Emu(self.width),

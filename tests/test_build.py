@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import docx
 import pytest
@@ -110,3 +111,30 @@ def test_text_that_looks_like_template_code_or_markup_is_printed_literally(make_
     assert "{{ config }} and a < b > c." in text
     assert "49" not in text
     assert first_pages(pages(result.pack)) == {"1": page_range(front_sheet_references(result.pack, 1)["1"])[0]}
+
+
+def test_pictures_quotes_and_page_breaks(make_meeting, tmp_path):
+    from PIL import Image
+
+    body = ("# Chart\n\nSee the chart below.\n\n![Bar chart of offences](chart.png)\n\n"
+            "> Regulation 4 says a thing must be done.\n\nAfter the quote.\n\n\\newpage\n\nOn a new page.\n")
+    folder = make_meeting(MEETING | {"items": [{"title": "Pictures", "paper": "r.md"}]},
+                          {"r.md": report("Pictures", body)})
+    Image.new("RGB", (3000, 1000), "steelblue").save(folder / "chart.png")
+    result = build(folder, tmp_path / "out")
+    first, last = check_pack(result.pack, duplex=True)["1"]
+    assert last == first + 1  # \newpage moved the last paragraph over
+    page = PdfReader(result.pack).pages[first - 1]
+    (image,) = page.images
+    width, height = image.image.size  # LibreOffice resamples to 300 dpi at the printed size
+    assert width > 1000 and abs(width / height - 3) < 0.01
+    text = layout_text(result.pack, first, first)
+    assert re.search(r"^1\.\s+See the chart below\.", text, re.M)
+    assert re.search(r"^2\.\s+After the quote\.", text, re.M)  # the picture took no number
+    assert re.search(r"^\s{4,}Regulation 4 says", text, re.M)  # the quote is indented
+    assert "On a new page." in layout_text(result.pack, last, last)
+    word = docx.Document(str(result.pack.parent / "papers" / "01-pictures.docx"))
+    (inline,) = word.inline_shapes
+    assert inline._inline.docPr.get("descr") == "Bar chart of offences"
+    text_width = word.sections[0].page_width - word.sections[0].left_margin - word.sections[0].right_margin
+    assert inline.width <= text_width

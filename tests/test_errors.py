@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 import assembler.build
+from assembler.body import STYLE_NAMES, Layout, markdown_to_wordml
 from assembler.cli import main
 from assembler.load import load_meeting
 
@@ -61,10 +62,11 @@ def errors(meeting: Callable[[Files], Path], tmp_path: Path) -> Callable[[Files]
     """Builds the meeting and returns the lines printed, less progress; the build must fail cleanly."""
 
     def build(files: Files) -> list[str]:
-        result = CliRunner().invoke(main, ["build", str(meeting(files)), "--output", str(tmp_path / "out")])
+        args = ["build", str(meeting(files)), "--output", str(tmp_path / "out")]
+        result = CliRunner().invoke(main, args)
         assert "Traceback" not in result.output
         assert result.exit_code == 1, result.output
-        return [line for line in result.output.splitlines() if not line.startswith("  ")]
+        return [line for line in result.output.splitlines() if not line.startswith("  rendering ")]
 
     return build
 
@@ -81,7 +83,8 @@ LOADER = {
         "error: m/meeting.yaml:4: YAML, column 1: a tab character; use spaces instead"),
     "control character": (
         {"meeting.yaml": "body: Board\ndate: 2026-09-24\x01\nitems:\n  - title: Report\n"},
-        "error: m/meeting.yaml:2, column 17: a control character (#x01) that YAML does not allow; delete it"),
+        "error: m/meeting.yaml:2: YAML, column 17: a control character (#x01) that YAML does not allow; "
+        "delete it"),
     "duplicate key": (
         {"meeting.yaml": "body: Board\ndate: 2026-09-24\nbody: Panel\nitems:\n  - title: Report\n"},
         "error: m/meeting.yaml:3: YAML, column 1: duplicate key 'body'"),
@@ -109,7 +112,8 @@ LOADER = {
         "error: m/meeting.yaml:5: '../p.md': name a file inside the meeting folder, not a path out of it"),
     "absolute path": (
         {"meeting.yaml": MEETING.replace("p.md", "/etc/hostname")},
-        "error: m/meeting.yaml:5: '/etc/hostname': name a file inside the meeting folder, not a path out of it"),
+        "error: m/meeting.yaml:5: '/etc/hostname': name a file inside the meeting folder, "
+        "not a path out of it"),
     "symlink out": (
         {"meeting.yaml": MEETING, "../elsewhere.md": paper("Text.\n"), "p.md": Path("../elsewhere.md")},
         "error: m/meeting.yaml:5: 'p.md': a link that leaves the meeting folder"),
@@ -121,26 +125,37 @@ LOADER = {
         "error: m/meeting.yaml:5: 'p.txt': a .txt file; papers and appendices are .md, .docx or .pdf"),
     "not UTF-8": (
         {"meeting.yaml": MEETING, "p.md": paper("Caf\xe9.\n").encode("latin-1")},
-        "error: m/p.md: not UTF-8 text: byte 27 (0xe9) cannot be read; save the file as UTF-8"),
+        "error: m/p.md:5: not UTF-8 text: byte 26 (0xe9) cannot be read; save the file as UTF-8"),
+    "not UTF-8, after a byte-order mark": (
+        {"meeting.yaml": MEETING, "p.md": b"\xef\xbb\xbf" + paper("Caf\xe9.\n").encode("latin-1")},
+        "error: m/p.md:5: not UTF-8 text: byte 29 (0xe9) cannot be read; save the file as UTF-8"),
     "front matter title missing": (
         {"meeting.yaml": MEETING, "p.md": paper("Text.\n", front="report_of: Director\n")},
         "error: m/p.md:1: front matter: 'title' is required"),
     "front matter YAML, and no follow-on 'title' error": (
-        {"meeting.yaml": MEETING, "p.md": paper("Text.\n", front="report_of: Director\ntitle: Duty: Year 3\n")},
-        "error: m/p.md:3: YAML, column 12: mapping values are not allowed here"),
+        {"meeting.yaml": MEETING, "p.md": paper("Text.\n", front="report_of: X\ntitle: Duty: Year 3\n")},
+        "error: m/p.md:3: YAML, column 12: a ': ' inside a value; put the value in quotes"),
     "unknown template": (
         {"meeting.yaml": MEETING, "p.md": paper("Text.\n", front="title: Report\ntemplate: fancy\n")},
         "error: m/p.md:3: front matter: no template 'fancy'; available: agenda, appendix, minutes, report"),
 }
 
-BODY = {  # the offending Markdown is on line 7 of p.md, after the front matter and a paragraph
-    "HTML block": ("<div>Text.</div>\n", "raw HTML is not supported; write it in Markdown"),
-    "inline HTML": ("Some <b>bold</b> text.\n", "raw HTML is not supported: <b>"),
-    "inline HTML across lines": ("Some <span\nclass=x>text</span>.\n", "raw HTML is not supported: <span class=x>"),
-    "fenced code": ("```\ncode\n```\n", "code blocks ('```') are not supported"),
-    "indented code": ("    code\n", "code blocks are not supported (is a line indented by four spaces?)"),
-    "horizontal rule": ("***\n\nText.\n", "a horizontal rule ('---') is not supported; use a heading, "
-                                          "or '\\newpage' for a new page"),
+BODY = {  # each fault is on line 7 of p.md: three lines of front matter, a blank, then the body
+    "HTML block": ("Text.\n\n<div>Text.</div>\n", "raw HTML is not supported; write it in Markdown"),
+    "inline HTML": ("A paragraph\nof three lines,\nsome <b>bold</b>.\n", "raw HTML is not supported: <b>"),
+    "inline HTML across lines": ("A paragraph\nof four\nlines <span\nclass=x>with</span> a span.\n",
+                                 "raw HTML is not supported: <span class=x>"),
+    "inline HTML in a quote": ("> A quote\n> of three lines,\n> some <b>bold</b>.\n",
+                               "raw HTML is not supported: <b>"),
+    "fenced code": ("Text.\n\n```\ncode\n```\n", "code blocks ('```') are not supported"),
+    "indented code": ("Text.\n\n    code\n",
+                      "code blocks are not supported (is a line indented by four spaces?)"),
+    "horizontal rule": ("Text.\n\n***\n\nText.\n", "a horizontal rule ('---') is not supported; "
+                                                    "use a heading, or '\\newpage' for a new page"),
+    "missing picture": ("See\nthe chart\n![Chart](chart.png)\n",
+                        "picture 'chart.png': no such file beside the paper"),
+    "SVG picture": ("See\nthe chart\n![Chart](chart.svg)\n",
+                    "picture 'chart.svg': use a PNG, JPEG, GIF or BMP file"),
 }
 
 
@@ -151,8 +166,60 @@ def test_a_loader_error_prints_one_line(errors, files: Files, message: str):
 
 @pytest.mark.parametrize("markdown, message", BODY.values(), ids=BODY.keys())
 def test_a_body_error_names_its_line_in_the_file(errors, markdown: str, message: str):
-    # line 5 is a paragraph of two lines, so an inline fault on line 7 is not on its block's first line
-    files = {"meeting.yaml": MEETING, "p.md": paper(f"First line\nsecond line.\n{markdown}")}
-    if not markdown.startswith(("Some", "```", "***")):
-        files["p.md"] = paper(f"First line\nsecond line.\n\n{markdown}").replace("\n\n", "\n", 1)
+    files = {"meeting.yaml": MEETING, "p.md": paper(markdown), "chart.svg": "<svg/>"}
     assert errors(files) == [f"error: m/p.md:7: {message}"]
+
+
+def test_an_unreadable_picture_says_why(errors):
+    files = {"meeting.yaml": MEETING, "p.md": paper("![Chart](chart.png)\n"), "chart.png": "not a picture"}
+    assert errors(files) == ["error: m/p.md:5: picture 'chart.png' cannot be read as a picture"]
+
+
+def test_several_problems_are_reported_together_one_line_each(errors):
+    yaml = """\
+body: Board
+date: next week
+venu: County Hall
+items:
+  - title: Minutes
+    paper: minutes.md
+  - title: Report
+    paper: report.txt
+    verbal: true
+  - title: Update
+    number: 1
+"""
+    files = {"meeting.yaml": yaml, "minutes.md": paper("Text.\n", front="report_of: Director\n"),
+             "report.txt": "Text.\n"}
+    assert errors(files) == [
+        "m/meeting.yaml:3: warning: meeting: unknown key 'venu' (did you mean 'venue'?)",
+        "error: m/meeting.yaml:2: meeting: 'date' should be a date such as 2026-09-24, not 'next week'",
+        "error: m/minutes.md:1: front matter: 'title' is required",
+        "error: m/meeting.yaml:7: item 2: has both a paper and 'verbal: true'; choose one",
+        "error: m/meeting.yaml:8: 'report.txt': a .txt file; papers and appendices are .md, .docx or .pdf",
+        "error: m/meeting.yaml:10: item 3: number 1 is already used by item 1",
+    ]
+
+
+def test_an_unknown_key_is_a_warning_that_does_not_stop_the_check(meeting):
+    folder = meeting({"meeting.yaml": MEETING + "venu: County Hall\n",
+                      "p.md": paper("Text.\n", front="title: Report\nreport_off: Director\n")})
+    loaded, warnings = load_meeting(folder)
+    assert [str(w) for w in warnings] == [
+        "m/meeting.yaml:6: warning: meeting: unknown key 'venu' (did you mean 'venue'?)",
+        "m/p.md:3: warning: front matter: unknown key 'report_off' (did you mean 'report_of'?)",
+    ]
+    assert loaded.items[0].paper.title == "Report"
+
+
+def test_python_m_assembler_help_works(tmp_path: Path):
+    result = subprocess.run([sys.executable, "-m", "assembler", "--help"], cwd=tmp_path,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "build" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_a_block_quote_is_not_an_error():
+    layout = Layout(styles={name: name for name in STYLE_NAMES}, text_width=9000, table_style="Table")
+    xml = markdown_to_wordml("> A quote\n> with **bold**.\n", Path("p.md"), 5, layout)
+    assert xml.count('w:val="Quote"') == 1 and "bold" in xml
