@@ -14,6 +14,7 @@ from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.generic import NameObject, TextStringObject
 from reportlab.lib.pagesizes import A4
 
+from assembler.documents import open_pdf
 from assembler.errors import AssemblerError
 from assembler.model import Meeting
 from assembler.plan import PagePlan
@@ -28,20 +29,6 @@ class Sources:
 
     front: Path
     parts: dict[tuple[str, int], Path]
-
-
-def read_pdf(path: Path, source: Path | None = None) -> PdfReader:
-    try:
-        reader = PdfReader(path)
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise AssemblerError("the PDF needs a password to open; ask its author for an unlocked copy",
-                                 source or path)
-        reader.pages[0]  # noqa: B018 - fails now, with a message, if the page tree is unreadable
-        return reader
-    except AssemblerError:
-        raise
-    except Exception as exc:  # pypdf raises many kinds for a damaged file
-        raise AssemblerError(f"the PDF cannot be read ({exc})", source or path) from None
 
 
 def fit_to_a4(page: PageObject) -> PageObject:
@@ -100,8 +87,8 @@ def add_bookmarks(writer: PdfWriter, plan: PagePlan, meeting: Meeting) -> None:
 
 
 def assemble(plan: PagePlan, sources: Sources, meeting: Meeting, out: Path) -> None:
-    front = read_pdf(sources.front)
-    readers = {key: read_pdf(path) for key, path in sources.parts.items()}
+    front = open_pdf(sources.front)
+    readers = {key: open_pdf(path) for key, path in sources.parts.items()}
     pages = page_sequence(plan, readers, front)
     if len(pages) != plan.total_pages:
         raise AssemblerError(f"internal error: the plan has {plan.total_pages} pages, the PDFs "

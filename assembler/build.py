@@ -18,13 +18,14 @@ from typing import Callable, Iterator
 
 from pypdf import PdfReader
 
-from assembler.assemble import Sources, assemble, read_pdf
+from assembler.assemble import Sources, assemble
+from assembler.documents import open_pdf
 from assembler.convert import DEFAULT_TIMEOUT, Conversion, convert
-from assembler.errors import Problem
+from assembler.errors import AssemblerError, InvalidSources, Problem
 from assembler.load import load_meeting
 from assembler.model import Document, Item, Meeting
 from assembler.plan import PagePlan, Part, mark, references, settle
-from assembler.render import output_stem, render_agenda, render_document
+from assembler.render import render_agenda, render_papers
 
 PACK = "agenda-pack.pdf"
 GUESS = (88, 89)  # a first guess at a reference's width, before any page is known
@@ -77,24 +78,6 @@ class Builder:
     def convert(self, jobs: list[Conversion]) -> dict[Path, Path]:
         return convert(jobs, self.work / "pdf", self.profiles, timeout=self.timeout)
 
-    def render_papers(self) -> tuple[list[Conversion], dict[tuple[str, int], Path]]:
-        """Render or copy each paper's Word file; returns the conversions needed and the PDFs given."""
-        jobs, pdfs = [], {}
-        for item in self.meeting.items:
-            for index, doc in enumerate(item.documents):
-                if doc.kind == "pdf":
-                    pdfs[(item.number, index)] = doc.source
-                    continue
-                out = self.stage / "papers" / f"{output_stem(item, doc)}.docx"
-                self.progress(f"rendering {doc.source.name}")
-                if doc.kind == "md":
-                    render_document(doc, item, self.meeting, out)
-                else:
-                    out.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(doc.source, out)
-                jobs.append(Conversion(out, doc.source))
-        return jobs, pdfs
-
     def agenda(self, marks: dict[str, str], name: str) -> Conversion:
         out = self.work / f"{name}.docx"
         render_agenda(self.meeting, marks, out)
@@ -107,17 +90,15 @@ class Builder:
         return len(PdfReader(pdf).pages)
 
     def run(self) -> PagePlan:
-        jobs, pdfs = self.render_papers()
+        rendered = render_papers(self.meeting, self.stage / "papers", self.progress)
+        jobs = [Conversion(r.docx, r.doc.source) for r in rendered if r.docx]
         guess = self.agenda({i.number: mark(i, GUESS if i.paper else None) for i in self.meeting.items},
                             "agenda-0")
         self.progress(f"converting {len(jobs) + 1} documents with LibreOffice")
         converted = self.convert([*jobs, guess])
-        sources = {job.source: converted[job.docx] for job in jobs}
-        for item in self.meeting.items:
-            for index, doc in enumerate(item.documents):
-                pdfs.setdefault((item.number, index), sources.get(doc.source, doc.source))
-        parts = [Part(item.number, index, len(read_pdf(pdfs[(item.number, index)], doc.source).pages))
-                 for item in self.meeting.items for index, doc in enumerate(item.documents)]
+        pdfs = {(r.item.number, r.index): converted[r.docx] if r.docx else r.doc.source for r in rendered}
+        parts = [Part(r.item.number, r.index, len(open_pdf(pdfs[(r.item.number, r.index)], r.doc.source).pages))
+                 for r in rendered]
         self.progress("planning the pages")
         plan = settle(parts, self.duplex, len(PdfReader(converted[guess.docx]).pages), self.measure_front)
         self.progress("assembling the pack")
@@ -159,6 +140,20 @@ def _item_entry(item: Item, plan: PagePlan, folder: Path) -> dict:
         entry["appendices"] = [_document_entry(doc, plan, item, n, folder)
                                for n, doc in enumerate(item.appendices, 1)]
     return entry
+
+
+def check(folder: Path) -> list[Problem]:
+    """Every problem build would meet before LibreOffice runs: the sources, the templates, the Markdown."""
+    try:
+        meeting, warnings = load_meeting(folder)
+        with tempfile.TemporaryDirectory() as scratch:
+            render_papers(meeting, Path(scratch), lambda message: None)
+            render_agenda(meeting, {}, Path(scratch) / "agenda.docx")
+    except InvalidSources as exc:
+        return exc.problems
+    except AssemblerError as exc:
+        return [*warnings, exc.problem]
+    return warnings
 
 
 def build(folder: Path, output: Path = Path("output"), duplex: bool = True,

@@ -10,8 +10,9 @@ import click
 
 from assembler import __version__
 from assembler.build import build as build_pack
+from assembler.build import check as check_meeting
 from assembler.convert import DEFAULT_TIMEOUT
-from assembler.errors import AssemblerError, InvalidSources
+from assembler.errors import AssemblerError, InvalidSources, Problem
 
 
 class Command(click.Command):
@@ -23,10 +24,13 @@ class Command(click.Command):
         except AssemblerError as exc:
             if ctx.find_root().params.get("debug"):
                 traceback.print_exc()
-            problems = exc.problems if isinstance(exc, InvalidSources) else [exc.problem]
-            for problem in problems:
-                click.echo(f"error: {problem}" if not problem.warning else str(problem), err=True)
+            report(exc.problems if isinstance(exc, InvalidSources) else [exc.problem])
             sys.exit(1)
+
+
+def report(problems: list[Problem]) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
 
 
 @click.group()
@@ -48,8 +52,20 @@ def build(meeting: Path, output: Path, simplex: bool, timeout: float, quiet: boo
     """Build the agenda pack of the meeting in folder MEETING."""
     say = (lambda message: None) if quiet else (lambda message: click.echo(f"  {message}", err=True))
     result = build_pack(meeting, output, duplex=not simplex, timeout=timeout, progress=say)
-    for warning in result.warnings:
-        click.echo(str(warning), err=True)
+    report(result.warnings)
     if not quiet:
         click.echo(f"{result.pack}: {result.pages} pages, {result.size / 1e6:.1f} MB, "
                    f"built in {result.seconds:.1f} s")
+
+
+@main.command(cls=Command)
+@click.argument("meeting", type=click.Path(path_type=Path, file_okay=False))
+def check(meeting: Path) -> None:
+    """Check the meeting in folder MEETING without building it: exit 0 if fine, 1 if not."""
+    problems = check_meeting(meeting)
+    report(problems)
+    errors = [p for p in problems if not p.warning]
+    if errors:
+        sys.exit(1)
+    warned = f", {len(problems)} warning{'s' if len(problems) > 1 else ''}" if problems else ""
+    click.echo(f"{meeting}: ready to build{warned}")

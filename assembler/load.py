@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from assembler.documents import content_problem
 from assembler.errors import InvalidSources, Problem
 from assembler.model import Contact, Document, Item, Kind, Meeting
 from assembler.schema import ITEM, MEETING, TEMPLATES, Field, as_date
@@ -185,6 +186,10 @@ def _inside(folder: Path, name: str, path: Path, line: int, check: Checker) -> P
     if kind not in KINDS:
         check.error(path, line, f"'{name}': a {target.suffix or 'nameless'} file; "
                                 "papers and appendices are .md, .docx or .pdf")
+        return None
+    problem = content_problem(target, kind)
+    if problem:
+        check.error(path, line, f"'{name}': {problem}")
         return None
     return target
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict
+import shutil
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from docx.document import Document as WordDocument
 from docx.shared import Emu
@@ -15,7 +16,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from assembler.body import MINUTES_STYLE_NAMES, STYLE_NAMES, Layout, markdown_to_wordml
-from assembler.errors import AssemblerError
+from assembler.errors import AssemblerError, InvalidSources
 from assembler.load import available_templates
 from assembler.model import Document, Item, Meeting
 from assembler.schema import as_date
@@ -141,10 +142,15 @@ class _Pictures:
         return f"<w:r><w:drawing>{inline.xml.split('?>', 1)[-1]}</w:drawing></w:r>"
 
 
-def _render(tpl: DocxTemplate, context: Mapping[str, Any], template: Path) -> None:
+def _render(tpl: DocxTemplate, context: Mapping[str, Any], template: Path, source: Path) -> None:
     # Sandboxed and escaping: the values are other people's text, never template code.
+    env = SandboxedEnvironment()
     try:
-        tpl.render(dict(context), jinja_env=SandboxedEnvironment(), autoescape=True)
+        missing = sorted(tpl.get_undeclared_template_variables(jinja_env=env, context=dict(context)))
+        if missing:
+            raise AssemblerError(f"the template {template.name} prints {', '.join(missing)}, which "
+                                 f"this paper does not give; add {missing[0]}: to it", source)
+        tpl.render(dict(context), jinja_env=env, autoescape=True)
     except TemplateError as exc:
         raise AssemblerError(f"the template cannot be rendered: {exc}", template) from None
 
@@ -163,7 +169,7 @@ def render_document(doc: Document, item: Item, meeting: Meeting, out: Path) -> N
     pictures = _Pictures(tpl.docx, doc, int(layout.text_width * 635))
     body = markdown_to_wordml(doc.body, doc.source, doc.body_line, layout, pictures)
     context = paper_context(doc, item, meeting) | {"body": Markup(body)}
-    _render(tpl, context, template)
+    _render(tpl, context, template, doc.source)
     start = doc.front_matter.get("first_minute" if layout.minutes else "number_from")
     if start is not None:
         _restart(tpl.docx, "Minute Heading" if layout.minutes else "Numbered Paragraph", int(start))
@@ -179,5 +185,42 @@ def agenda_context(meeting: Meeting, marks: Mapping[str, str]) -> dict[str, Any]
 def render_agenda(meeting: Meeting, marks: Mapping[str, str], out: Path) -> None:
     template = template_path(meeting, "agenda")
     tpl = DocxTemplate(template)
-    _render(tpl, agenda_context(meeting, marks), template)
+    _render(tpl, agenda_context(meeting, marks), template, meeting.folder / "meeting.yaml")
     _save(tpl, out)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A document ready for the pack: its Word file to convert, or None for a PDF given as it is."""
+
+    item: Item
+    index: int  # 0 for the paper, then its appendices
+    doc: Document
+    docx: Path | None
+
+
+def _render_one(doc: Document, item: Item, meeting: Meeting, folder: Path) -> Path | None:
+    if doc.kind == "pdf":
+        return None
+    out = folder / f"{output_stem(item, doc)}.docx"
+    if doc.kind == "md":
+        render_document(doc, item, meeting, out)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(doc.source, out)
+    return out
+
+
+def render_papers(meeting: Meeting, folder: Path, progress: Callable[[str], None]) -> list[Rendered]:
+    """Render every paper and appendix into folder; raises InvalidSources listing every failure."""
+    rendered, problems = [], []
+    for item in meeting.items:
+        for index, doc in enumerate(item.documents):
+            progress(f"rendering {doc.source.name}")
+            try:
+                rendered.append(Rendered(item, index, doc, _render_one(doc, item, meeting, folder)))
+            except AssemblerError as exc:
+                problems.append(exc.problem)
+    if problems:
+        raise InvalidSources(problems)
+    return rendered

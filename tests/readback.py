@@ -52,7 +52,8 @@ def pages(pdf: Path) -> list[Page]:
 
 def layout_text(pdf: Path, first: int = 1, last: int = 0) -> str:
     command = ["pdftotext", "-layout", "-f", str(first)] + (["-l", str(last)] if last else []) + [str(pdf), "-"]
-    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    # A form feed starts each page; as a line break, a page's first line still matches "^".
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout.replace("\f", "\n")
 
 
 def is_filler(page: Page) -> bool:

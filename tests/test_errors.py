@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 import assembler.build
+from conftest import EXAMPLE
 from assembler.body import STYLE_NAMES, Layout, markdown_to_wordml
 from assembler.cli import main
 from assembler.load import load_meeting
@@ -59,14 +60,18 @@ def meeting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[Files]
 
 @pytest.fixture
 def errors(meeting: Callable[[Files], Path], tmp_path: Path) -> Callable[[Files], list[str]]:
-    """Builds the meeting and returns the lines printed, less progress; the build must fail cleanly."""
+    """Checks and builds the meeting; both must fail cleanly, saying the same. Returns the lines."""
 
     def build(files: Files) -> list[str]:
-        args = ["build", str(meeting(files)), "--output", str(tmp_path / "out")]
-        result = CliRunner().invoke(main, args)
-        assert "Traceback" not in result.output
-        assert result.exit_code == 1, result.output
-        return [line for line in result.output.splitlines() if not line.startswith("  rendering ")]
+        folder = str(meeting(files))
+        checked = CliRunner().invoke(main, ["check", folder])
+        built = CliRunner().invoke(main, ["build", folder, "--output", str(tmp_path / "out")])
+        for result in (checked, built):
+            assert "Traceback" not in result.output
+            assert result.exit_code == 1, result.output
+        problems = [line for line in built.output.splitlines() if not line.startswith("  rendering ")]
+        assert checked.output.splitlines() == problems  # build runs the same checks first
+        return problems
 
     return build
 
@@ -74,70 +79,70 @@ def errors(meeting: Callable[[Files], Path], tmp_path: Path) -> Callable[[Files]
 LOADER = {
     "no meeting.yaml": (
         {"p.md": paper("Text.\n")},
-        "error: m: no meeting.yaml in this folder"),
+        "m: no meeting.yaml in this folder"),
     "YAML syntax": (
         {"meeting.yaml": "body: Board\ndate: [2026-09-24\nitems: []\n"},
-        "error: m/meeting.yaml:3: YAML, column 6: expected ',' or ']', but got ':'"),
+        "m/meeting.yaml:3: YAML, column 6: expected ',' or ']', but got ':'"),
     "tab in indentation": (
         {"meeting.yaml": "body: Board\ndate: 2026-09-24\nitems:\n\t- title: Report\n"},
-        "error: m/meeting.yaml:4: YAML, column 1: a tab character; use spaces instead"),
+        "m/meeting.yaml:4: YAML, column 1: a tab character; use spaces instead"),
     "control character": (
         {"meeting.yaml": "body: Board\ndate: 2026-09-24\x01\nitems:\n  - title: Report\n"},
-        "error: m/meeting.yaml:2: YAML, column 17: a control character (#x01) that YAML does not allow; "
+        "m/meeting.yaml:2: YAML, column 17: a control character (#x01) that YAML does not allow; "
         "delete it"),
     "duplicate key": (
         {"meeting.yaml": "body: Board\ndate: 2026-09-24\nbody: Panel\nitems:\n  - title: Report\n"},
-        "error: m/meeting.yaml:3: YAML, column 1: duplicate key 'body'"),
+        "m/meeting.yaml:3: YAML, column 1: duplicate key 'body'"),
     "body missing": (
         {"meeting.yaml": "date: 2026-09-24\nitems:\n  - title: Report\n"},
-        "error: m/meeting.yaml:1: meeting: 'body' is required"),
+        "m/meeting.yaml:1: meeting: 'body' is required"),
     "date not a date": (
         {"meeting.yaml": "body: Board\ntime: 10.00 am\ndate: next week\nitems:\n  - title: Report\n"},
-        "error: m/meeting.yaml:3: meeting: 'date' should be a date such as 2026-09-24, not 'next week'"),
+        "m/meeting.yaml:3: meeting: 'date' should be a date such as 2026-09-24, not 'next week'"),
     "items empty": (
         {"meeting.yaml": "body: Board\ndate: 2026-09-24\nitems: []\n"},
-        "error: m/meeting.yaml:3: items: the agenda has no items"),
+        "m/meeting.yaml:3: items: the agenda has no items"),
     "paper and verbal": (
         {"meeting.yaml": MEETING + "    verbal: true\n", "p.md": paper("Text.\n")},
-        "error: m/meeting.yaml:4: item 1: has both a paper and 'verbal: true'; choose one"),
+        "m/meeting.yaml:4: item 1: has both a paper and 'verbal: true'; choose one"),
     "duplicate numbers": (
         {"meeting.yaml": "body: Board\ndate: 2026-09-24\nitems:\n  - title: A\n    number: 4\n"
                          "  - title: B\n    number: 4\n"},
-        "error: m/meeting.yaml:6: item 2: number 4 is already used by item 1"),
+        "m/meeting.yaml:6: item 2: number 4 is already used by item 1"),
     "paper missing": (
         {"meeting.yaml": MEETING},
-        "error: m/meeting.yaml:5: 'p.md': no such file in m/"),
+        "m/meeting.yaml:5: 'p.md': no such file in m/"),
     "path out with ..": (
         {"meeting.yaml": MEETING.replace("p.md", "../p.md"), "../p.md": paper("Text.\n")},
-        "error: m/meeting.yaml:5: '../p.md': name a file inside the meeting folder, not a path out of it"),
+        "m/meeting.yaml:5: '../p.md': name a file inside the meeting folder, not a path out of it"),
     "absolute path": (
         {"meeting.yaml": MEETING.replace("p.md", "/etc/hostname")},
-        "error: m/meeting.yaml:5: '/etc/hostname': name a file inside the meeting folder, "
+        "m/meeting.yaml:5: '/etc/hostname': name a file inside the meeting folder, "
         "not a path out of it"),
     "symlink out": (
         {"meeting.yaml": MEETING, "../elsewhere.md": paper("Text.\n"), "p.md": Path("../elsewhere.md")},
-        "error: m/meeting.yaml:5: 'p.md': a link that leaves the meeting folder"),
+        "m/meeting.yaml:5: 'p.md': a link that leaves the meeting folder"),
     "directory as paper": (
         {"meeting.yaml": MEETING, "p.md/inside.md": paper("Text.\n")},
-        "error: m/meeting.yaml:5: 'p.md': not a regular file"),
+        "m/meeting.yaml:5: 'p.md': not a regular file"),
     "unsupported extension": (
         {"meeting.yaml": MEETING.replace("p.md", "p.txt"), "p.txt": "Text.\n"},
-        "error: m/meeting.yaml:5: 'p.txt': a .txt file; papers and appendices are .md, .docx or .pdf"),
+        "m/meeting.yaml:5: 'p.txt': a .txt file; papers and appendices are .md, .docx or .pdf"),
     "not UTF-8": (
         {"meeting.yaml": MEETING, "p.md": paper("Caf\xe9.\n").encode("latin-1")},
-        "error: m/p.md:5: not UTF-8 text: byte 26 (0xe9) cannot be read; save the file as UTF-8"),
+        "m/p.md:5: not UTF-8 text: byte 26 (0xe9) cannot be read; save the file as UTF-8"),
     "not UTF-8, after a byte-order mark": (
         {"meeting.yaml": MEETING, "p.md": b"\xef\xbb\xbf" + paper("Caf\xe9.\n").encode("latin-1")},
-        "error: m/p.md:5: not UTF-8 text: byte 29 (0xe9) cannot be read; save the file as UTF-8"),
+        "m/p.md:5: not UTF-8 text: byte 29 (0xe9) cannot be read; save the file as UTF-8"),
     "front matter title missing": (
         {"meeting.yaml": MEETING, "p.md": paper("Text.\n", front="report_of: Director\n")},
-        "error: m/p.md:1: front matter: 'title' is required"),
+        "m/p.md:1: front matter: 'title' is required"),
     "front matter YAML, and no follow-on 'title' error": (
         {"meeting.yaml": MEETING, "p.md": paper("Text.\n", front="report_of: X\ntitle: Duty: Year 3\n")},
-        "error: m/p.md:3: YAML, column 12: a ': ' inside a value; put the value in quotes"),
+        "m/p.md:3: YAML, column 12: a ': ' inside a value; put the value in quotes"),
     "unknown template": (
         {"meeting.yaml": MEETING, "p.md": paper("Text.\n", front="title: Report\ntemplate: fancy\n")},
-        "error: m/p.md:3: front matter: no template 'fancy'; available: agenda, appendix, minutes, report"),
+        "m/p.md:3: front matter: no template 'fancy'; available: agenda, appendix, minutes, report"),
 }
 
 BODY = {  # each fault is on line 7 of p.md: three lines of front matter, a blank, then the body
@@ -167,12 +172,12 @@ def test_a_loader_error_prints_one_line(errors, files: Files, message: str):
 @pytest.mark.parametrize("markdown, message", BODY.values(), ids=BODY.keys())
 def test_a_body_error_names_its_line_in_the_file(errors, markdown: str, message: str):
     files = {"meeting.yaml": MEETING, "p.md": paper(markdown), "chart.svg": "<svg/>"}
-    assert errors(files) == [f"error: m/p.md:7: {message}"]
+    assert errors(files) == [f"m/p.md:7: {message}"]
 
 
 def test_an_unreadable_picture_says_why(errors):
     files = {"meeting.yaml": MEETING, "p.md": paper("![Chart](chart.png)\n"), "chart.png": "not a picture"}
-    assert errors(files) == ["error: m/p.md:5: picture 'chart.png' cannot be read as a picture"]
+    assert errors(files) == ["m/p.md:5: picture 'chart.png' cannot be read as a picture"]
 
 
 def test_several_problems_are_reported_together_one_line_each(errors):
@@ -193,11 +198,11 @@ items:
              "report.txt": "Text.\n"}
     assert errors(files) == [
         "m/meeting.yaml:3: warning: meeting: unknown key 'venu' (did you mean 'venue'?)",
-        "error: m/meeting.yaml:2: meeting: 'date' should be a date such as 2026-09-24, not 'next week'",
-        "error: m/minutes.md:1: front matter: 'title' is required",
-        "error: m/meeting.yaml:7: item 2: has both a paper and 'verbal: true'; choose one",
-        "error: m/meeting.yaml:8: 'report.txt': a .txt file; papers and appendices are .md, .docx or .pdf",
-        "error: m/meeting.yaml:10: item 3: number 1 is already used by item 1",
+        "m/meeting.yaml:2: meeting: 'date' should be a date such as 2026-09-24, not 'next week'",
+        "m/minutes.md:1: front matter: 'title' is required",
+        "m/meeting.yaml:7: item 2: has both a paper and 'verbal: true'; choose one",
+        "m/meeting.yaml:8: 'report.txt': a .txt file; papers and appendices are .md, .docx or .pdf",
+        "m/meeting.yaml:10: item 3: number 1 is already used by item 1",
     ]
 
 
@@ -223,3 +228,22 @@ def test_a_block_quote_is_not_an_error():
     layout = Layout(styles={name: name for name in STYLE_NAMES}, text_width=9000, table_style="Table")
     xml = markdown_to_wordml("> A quote\n> with **bold**.\n", Path("p.md"), 5, layout)
     assert xml.count('w:val="Quote"') == 1 and "bold" in xml
+
+
+def test_check_passes_a_good_meeting_and_exits_0_on_warnings_alone(meeting):
+    folder = str(meeting({"meeting.yaml": MEETING + "venu: Hall\n", "p.md": paper("Text.\n")}))
+    result = CliRunner().invoke(main, ["check", folder])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "m/meeting.yaml:6: warning: meeting: unknown key 'venu' (did you mean 'venue'?)",
+        "m: ready to build, 1 warning"]
+
+
+def test_the_example_meeting_checks_clean():
+    result = CliRunner().invoke(main, ["check", str(EXAMPLE)])
+    assert result.exit_code == 0 and result.output.endswith("ready to build\n"), result.output
+
+
+def test_a_usage_mistake_exits_2():
+    assert CliRunner().invoke(main, ["check"]).exit_code == 2
+    assert CliRunner().invoke(main, ["build", "papers/x", "--timeout", "soon"]).exit_code == 2

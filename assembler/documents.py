@@ -1,0 +1,51 @@
+"""The documents people send: is each file what its name says, and can it be opened?"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from assembler.errors import AssemblerError
+
+OLD_WORD = b"\xd0\xcf\x11\xe0"  # the start of an old binary .doc (and .xls, .ppt)
+
+
+def open_pdf(path: Path, source: Path | None = None) -> PdfReader:
+    """A PDF ready to read; a message naming the file if it is locked or damaged."""
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise AssemblerError("the PDF needs a password to open; ask its author for an unlocked copy",
+                                 source or path)
+        reader.pages[0]  # noqa: B018 - fails now, with a message, if the page tree is unreadable
+        return reader
+    except AssemblerError:
+        raise
+    except Exception as exc:  # pypdf raises many kinds for a damaged file
+        raise AssemblerError(f"the PDF cannot be read ({exc or type(exc).__name__}); "
+                             "ask for the file again", source or path) from None
+
+
+def content_problem(path: Path, kind: str) -> str | None:
+    """Why a .pdf or .docx file cannot be used, or None if it can."""
+    with path.open("rb") as handle:
+        head = handle.read(1024)
+    if not head:
+        return "the file is empty"
+    if kind == "pdf":
+        if b"%PDF-" not in head:
+            return "not a PDF" + (": it is a Word file; name it .docx" if head.startswith(b"PK") else "")
+        try:
+            open_pdf(path)
+        except AssemblerError as exc:
+            return exc.problem.message
+    if kind == "docx":
+        if head.startswith(OLD_WORD):
+            return "an old-style Word .doc file; open it in Word and save it as .docx"
+        if head.startswith(b"%PDF-"):
+            return "not a Word file: it is a PDF; name it .pdf"
+        if not zipfile.is_zipfile(path) or "word/document.xml" not in zipfile.ZipFile(path).namelist():
+            return "not a Word .docx file, or a damaged one"
+    return None
