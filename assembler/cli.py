@@ -12,7 +12,7 @@ from assembler import __version__
 from assembler.build import build as build_pack
 from assembler.build import check as check_meeting
 from assembler.convert import DEFAULT_TIMEOUT
-from assembler.errors import AssemblerError, InvalidSources, Problem
+from assembler.errors import AssemblerError, InvalidSources, Problem, shown
 
 
 class Command(click.Command):
@@ -68,4 +68,4 @@ def check(meeting: Path) -> None:
     if errors:
         sys.exit(1)
     warned = f", {len(problems)} warning{'s' if len(problems) > 1 else ''}" if problems else ""
-    click.echo(f"{meeting}: ready to build{warned}")
+    click.echo(f"{shown(meeting)}: ready to build{warned}")
