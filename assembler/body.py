@@ -10,7 +10,7 @@ on through the whole paper and a house-style change made in Word carries through
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 from xml.sax.saxutils import escape, quoteattr
@@ -24,6 +24,8 @@ from assembler.errors import AssemblerError
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SUB_ITEM = re.compile(r"^\((?:[a-z]{1,2}|[ivxlc]+|\d{1,2})\)\s+")
 _RESOLUTION = re.compile(r"^(RESOLVED|AGREED)\s*:\s*")
+_FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")
+_PART = re.compile(r"^PART\s+([A-Z])\b\.?\s*(.*)$", re.I)
 
 PARSER = MarkdownIt("commonmark", {"html": True}).enable("table")
 
@@ -35,6 +37,9 @@ STYLE_NAMES = (
 MINUTES_STYLE_NAMES = ("Minute Heading", "Resolution", "Minute Sub-item")
 
 
+NewList = Callable[[str], str]  # a list style's name -> the numPr of a fresh list in that style
+
+
 @dataclass(frozen=True)
 class Layout:
     """What the template offers the body: its style ids by name and the width of its text column."""
@@ -44,9 +49,46 @@ class Layout:
     table_style: str
     numbered: bool = True
     minutes: bool = False
+    indents: dict[str, int] = field(default_factory=dict)  # list style -> its text's left indent
+    new_list: NewList = lambda style: ""
 
 
 ImageWriter = Callable[[Path, str, int], str]  # file, description, line -> the picture's run XML
+
+
+@dataclass(frozen=True)
+class Part:
+    """A stretch of a paper's body: its Markdown and the file line it starts on."""
+
+    markdown: str
+    first_line: int
+
+
+def split_parts(markdown: str, source: Path, first_line: int) -> tuple[Part, Part | None]:
+    """Part A and Part B of a Cabinet-style body, split at its `# PART B` heading (None without one).
+
+    The template prints the "PART A" and "PART B" headings itself, so the heading is not kept.
+    """
+    found = None
+    tokens = PARSER.parse(markdown)
+    for opening, inline in zip(tokens, tokens[1:]):
+        heading = opening.type == "heading_open" and opening.tag == "h1"
+        part = _PART.match(inline.content.strip()) if heading else None
+        if not part or opening.level or not opening.map:
+            continue
+        line = first_line + opening.map[0]
+        letter, rest = part.group(1).upper(), part.group(2)
+        if letter != "B" or rest:
+            raise AssemblerError("the template prints 'PART A' itself and starts Part B at a heading "
+                                 "'# PART B' alone on its line", source, line)
+        if found:
+            raise AssemblerError("a second '# PART B' heading", source, line)
+        found = opening.map
+    if not found:
+        return Part(markdown, first_line), None
+    lines = markdown.splitlines(keepends=True)
+    return (Part("".join(lines[:found[0]]), first_line),
+            Part("".join(lines[found[1]:]), first_line + found[1]))
 
 
 def text_run(text: str, bold: bool = False, italic: bool = False) -> str:
@@ -91,17 +133,16 @@ class BodyWriter:
         root = SyntaxTreeNode(PARSER.parse(markdown))
         return "".join(self.block(node, depth=0) for node in root.children)
 
-    def block(self, node: SyntaxTreeNode, depth: int, list_style: str = "", first: bool = True) -> str:
+    def block(self, node: SyntaxTreeNode, depth: int) -> str:
         kind = node.type
         if kind == "heading":
             return self.heading(node)
         if kind == "paragraph":
-            return self.paragraph(node, depth, list_style if first else "List Continue")
+            return self.paragraph(node)
         if kind in ("bullet_list", "ordered_list"):
-            return "".join(self.list_item(item, depth + 1, kind) for item in node.children)
+            return self.list_block(node, depth + 1)
         if kind == "blockquote":
-            quote = self.style("Quote")
-            return "".join(paragraph(quote, self.inline(p.children[0])) for p in self.leaves(node))
+            return self.quote(node)
         if kind == "table":
             return self.table(node)
         if kind in ("html_block", "html_inline"):
@@ -115,25 +156,38 @@ class BodyWriter:
                                   "or '\\newpage' for a new page")
         raise self.fail(node, f"Markdown '{kind}' is not supported")
 
-    def leaves(self, node: SyntaxTreeNode) -> list[SyntaxTreeNode]:
-        """The paragraphs inside a block quote, however deeply nested."""
+    def quote(self, node: SyntaxTreeNode) -> str:
+        """Every paragraph of a block quote in the Quote style, a list's markers kept as text."""
+        quote = self.style("Quote")
+        out = []
+        for leaf, marker in self.leaves(node, ""):
+            runs = text_run(f"{marker} ") if marker else ""
+            out.append(paragraph(quote, runs + self.inline(leaf.children[0])))
+        return "".join(out)
+
+    def leaves(self, node: SyntaxTreeNode, marker: str) -> list[tuple[SyntaxTreeNode, str]]:
+        """The paragraphs inside a block quote, however deeply nested, each with its list marker."""
         if node.type == "paragraph":
-            return [node]
-        if node.type not in ("blockquote", "bullet_list", "ordered_list", "list_item"):
+            return [(node, marker)]
+        if node.type == "list_item":
+            marker = f"{node.info}{node.markup}" if node.info else "\u2022"
+        elif node.type not in ("blockquote", "bullet_list", "ordered_list"):
             raise self.fail(node, f"'{node.type}' inside a block quote is not supported")
-        return [leaf for child in node.children for leaf in self.leaves(child)]
+        found = []
+        for child in node.children:
+            found += self.leaves(child, marker)
+            marker = ""  # only an item's first paragraph carries its marker
+        return found
 
     def heading(self, node: SyntaxTreeNode) -> str:
         level = int(node.tag[1])
         name = "Minute Heading" if self.layout.minutes and level == 2 else f"Heading {min(level, 3)}"
         return paragraph(self.style(name), self.inline(node.children[0]))
 
-    def paragraph(self, node: SyntaxTreeNode, depth: int, list_style: str) -> str:
+    def paragraph(self, node: SyntaxTreeNode) -> str:
         inline = node.children[0]
         if inline.content.strip() == "\\newpage":
             return '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
-        if list_style:
-            return paragraph(self.style(list_style), self.inline(inline))
         if self.layout.minutes:
             return self.minutes_paragraph(inline)
         picture_only = all(c.type == "image" or (c.type == "text" and not c.content.strip())
@@ -155,14 +209,38 @@ class BodyWriter:
             return paragraph(self.style("Minute Sub-item"), runs + self.inline(inline, skip=len(marker.group(0))))
         return paragraph(self.style("Body Text"), self.inline(inline))
 
-    def list_item(self, item: SyntaxTreeNode, depth: int, kind: str) -> str:
-        level = min(depth, 3)
-        if kind == "ordered_list":
-            style = "Sub-item" if depth == 1 else "Sub-sub-item"
-        else:
-            style = "List Bullet" if level == 1 else f"List Bullet {level}"
-        return "".join(self.block(child, depth, style, first=(n == 0))
-                       for n, child in enumerate(item.children))
+    def list_block(self, node: SyntaxTreeNode, depth: int) -> str:
+        """A list in the template's list styles: (a) then (i) for numbers, bullets by depth.
+
+        Each numbered list is a fresh instance of the template's list, so it starts again at (a) or
+        (i) wherever it stands: in an unnumbered appendix, or after a heading, there is no numbered
+        paragraph before it to restart it.
+        """
+        ordered = node.type == "ordered_list"
+        names = ("Sub-item", "Sub-sub-item") if ordered else ("List Bullet", "List Bullet 2", "List Bullet 3")
+        name = names[min(depth, len(names)) - 1]
+        # Deeper than the template's levels: the deepest style, one more step in for each level.
+        step = self.indent(names[-1]) - self.indent(names[-2])
+        left = self.indent(name) + step * max(0, depth - len(names))
+        numbering = self.layout.new_list(name) if ordered else ""
+        own = numbering + (f'<w:ind w:left="{left}"/>' if depth > len(names) else "")
+        return "".join(self.list_item(item, depth, name, own, left) for item in node.children)
+
+    def list_item(self, item: SyntaxTreeNode, depth: int, name: str, own: str, left: int) -> str:
+        """The item's first paragraph carries its number or bullet; later ones line up with its text."""
+        out = []
+        for n, child in enumerate(item.children):
+            if child.type != "paragraph":
+                out.append(self.block(child, depth))
+            elif n == 0:
+                out.append(paragraph(self.style(name), self.inline(child.children[0]), own))
+            else:
+                out.append(paragraph(self.style("List Continue"), self.inline(child.children[0]),
+                                     f'<w:ind w:left="{left}"/>'))
+        return "".join(out)
+
+    def indent(self, name: str) -> int:
+        return self.layout.indents.get(name, 0)
 
     def table(self, node: SyntaxTreeNode) -> str:
         rows = [row for part in node.children for row in part.children]
@@ -218,6 +296,9 @@ class BodyWriter:
         for child in children:
             kind = child.type
             if kind in ("text", "code_inline"):
+                if _FOOTNOTE.search(child.content):
+                    raise self.fail(child, "footnotes ('[^1]') are not supported; "
+                                           "put the note in the text, in brackets")
                 out.append(text_run(child.content, bold, italic))
             elif kind == "strong":
                 self.runs(child.children, out, True, italic)

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from assembler.documents import content_problem
-from assembler.errors import InvalidSources, Problem
+from assembler.errors import InvalidSources, Problem, shown
 from assembler.model import Contact, Document, Item, Kind, Meeting
 from assembler.schema import ITEM, MEETING, TEMPLATES, Field, as_date
 
@@ -207,32 +207,57 @@ class MeetingLoader:
         self.templates = DEFAULT_TEMPLATES
 
     def load(self) -> tuple[Meeting | None, list[Problem]]:
+        data, path = self._meeting_data()
+        items = self._items(data, path) if data is not None else ()
+        if data is None or self.check.failed:
+            return None, self.check.problems
+        return self._meeting(data, items), self.check.problems
+
+    def load_paper(self, source: Path) -> tuple[Meeting | None, list[Problem]]:
+        """The meeting with only the item whose paper is source: other items' problems are not looked at."""
+        data, path = self._meeting_data()
+        if data is None:
+            return None, self.check.problems
+        entries = [(n, e) for n, e in enumerate(data.get("items") or [], 1)
+                   if isinstance(e, dict) and isinstance(e.get("paper"), str)
+                   and (self.folder / e["paper"]).resolve() == source.resolve()]
+        if not entries:
+            self.check.error(source, None, f"not the paper of any item in {shown(path)}; add it with "
+                                           f"'assembler new paper', or render the paper it belongs to")
+            return None, self.check.problems
+        n, entry = entries[0]
+        item = self._item(entry, n, path, entry.line)
+        if item is None or self.check.failed:
+            return None, self.check.problems
+        return self._meeting(data, (item,)), self.check.problems
+
+    def _meeting_data(self) -> tuple[Located | None, Path]:
+        """meeting.yaml read and checked, but not its items; None if it cannot be used."""
         path = self.folder / "meeting.yaml"
         if not path.is_file():
             found = "no meeting.yaml in this folder" if self.folder.is_dir() else "no such folder"
             self.check.error(self.folder, None, found)
-            return None, self.check.problems
+            return None, path
         text = read_text(path, self.check)
         data = parse_yaml(text, path, self.check) if text is not None else None
         if data is None or not check_fields(data, MEETING, path, self.check, "meeting", 1):
             if data is None and not self.check.problems:
                 self.check.error(path, 1, "meeting: the file is empty")
-            return None, self.check.problems
+            return None, path
         if data.get("templates"):
             self.templates = (self.folder / str(data["templates"])).resolve()
             if not self.templates.is_dir():
                 self.check.error(path, data.lines["templates"],
                                  f"templates: no folder '{data['templates']}'")
-        items = self._items(data, path)
-        if self.check.failed:
-            return None, self.check.problems
-        meeting = Meeting(
+        return data, path
+
+    def _meeting(self, data: Located, items: tuple[Item, ...]) -> Meeting:
+        return Meeting(
             folder=self.folder, body=str(data["body"]).strip(), date=as_date(data["date"]), items=items,
             templates=self.templates, time=_text(data, "time"), venue=_text(data, "venue"),
             organisation=_text(data, "organisation"),
             contact=Contact(**{k: str(v) for k, v in data["contact"].items()})
             if data.get("contact") else None)
-        return meeting, self.check.problems
 
     def _items(self, data: Located, path: Path) -> tuple[Item, ...]:
         entries = data.get("items")
@@ -243,20 +268,25 @@ class MeetingLoader:
         items, seen = [], {}
         for n, entry in enumerate(entries, 1):
             line = getattr(entry, "line", data.lines["items"])
-            if not check_fields(entry, ITEM, path, self.check, f"item {n}", line):
+            item = self._item(entry, n, path, line)
+            if item is None:
                 continue
-            number = str(entry.get("number", n)).strip()
-            if number in seen:
-                self.check.error(path, line, f"item {n}: number {number} is already used by item {seen[number]}")
-            seen[number] = n
-            if entry.get("paper") and entry.get("verbal"):
-                self.check.error(path, line, f"item {n}: has both a paper and 'verbal: true'; choose one")
-            paper, appendices = self._paper(entry, path, n)
-            items.append(Item(number=number, title=str(entry.get("title", "")).strip(),
-                              presenter=_text(entry, "presenter"), text=_text(entry, "text"),
-                              verbal=bool(entry.get("verbal")), paper=paper,
-                              appendices=appendices))
+            if item.number in seen:
+                self.check.error(path, line, f"item {n}: number {item.number} is already used "
+                                             f"by item {seen[item.number]}")
+            seen[item.number] = n
+            items.append(item)
         return tuple(items)
+
+    def _item(self, entry: Located, n: int, path: Path, line: int) -> Item | None:
+        if not check_fields(entry, ITEM, path, self.check, f"item {n}", line):
+            return None
+        if entry.get("paper") and entry.get("verbal"):
+            self.check.error(path, line, f"item {n}: has both a paper and 'verbal: true'; choose one")
+        paper, appendices = self._paper(entry, path, n)
+        return Item(number=str(entry.get("number", n)).strip(), title=str(entry.get("title", "")).strip(),
+                    presenter=_text(entry, "presenter"), text=_text(entry, "text"),
+                    verbal=bool(entry.get("verbal")), paper=paper, appendices=appendices)
 
     def _paper(self, entry: Located, path: Path, n: int) -> tuple[Document | None, tuple[Document, ...]]:
         name = entry.get("paper")
@@ -328,9 +358,18 @@ def _text(data: dict, key: str) -> str:
     return "" if value is None else str(value).strip()
 
 
-def load_meeting(folder: Path) -> tuple[Meeting, list[Problem]]:
-    """The meeting and any warnings; raises InvalidSources listing every error found."""
-    meeting, problems = MeetingLoader(folder).load()
+def _loaded(found: tuple[Meeting | None, list[Problem]]) -> tuple[Meeting, list[Problem]]:
+    meeting, problems = found
     if meeting is None or any(not p.warning for p in problems):
         raise InvalidSources(problems)
     return meeting, [p for p in problems if p.warning]
+
+
+def load_meeting(folder: Path) -> tuple[Meeting, list[Problem]]:
+    """The meeting and any warnings; raises InvalidSources listing every error found."""
+    return _loaded(MeetingLoader(folder).load())
+
+
+def load_paper(folder: Path, source: Path) -> tuple[Meeting, list[Problem]]:
+    """The meeting in folder holding only the item whose paper is source; raises as load_meeting."""
+    return _loaded(MeetingLoader(folder).load_paper(source))

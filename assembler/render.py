@@ -15,13 +15,14 @@ from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from assembler.body import MINUTES_STYLE_NAMES, STYLE_NAMES, Layout, markdown_to_wordml
+from assembler.body import MINUTES_STYLE_NAMES, STYLE_NAMES, Layout, Part, markdown_to_wordml, split_parts
 from assembler.errors import AssemblerError, InvalidSources
 from assembler.load import available_templates
 from assembler.model import Document, Item, Meeting
 from assembler.schema import as_date
 
 TABLE_STYLE = "Council Table"
+LIST_STYLES = ("Sub-item", "Sub-sub-item", "List Bullet", "List Bullet 2", "List Bullet 3")
 PICTURE_KINDS = (".png", ".jpg", ".jpeg", ".gif", ".bmp")
 
 
@@ -100,20 +101,64 @@ def _layout(word: WordDocument, doc: Document, template: Path) -> Layout:
     styles = _style_ids(word, names, template)
     section = word.sections[-1]
     width = section.page_width - section.left_margin - section.right_margin
-    default_numbered = not doc.label
-    numbered = doc.front_matter.get("numbered", default_numbered) and not minutes
+    numbered = doc.front_matter.get("numbered")  # an empty `numbered:` means the default
+    numbered = (not doc.label if numbered is None else numbered) and not minutes
+    indents = {name: _left_indent(word, name) for name in LIST_STYLES}
     return Layout(styles=styles, text_width=int(width / 635), table_style=styles[TABLE_STYLE],
-                  numbered=bool(numbered), minutes=minutes)
+                  numbered=bool(numbered), minutes=minutes, indents=indents,
+                  new_list=lambda name: _new_list(word, name))
+
+
+def _numbering_level(word: WordDocument, style_name: str) -> tuple[Any, int] | None:
+    """The w:num a paragraph style is numbered by, and its level; None for an unnumbered style."""
+    ppr = word.styles[style_name].element.pPr
+    num_pr = ppr.numPr if ppr is not None else None
+    if num_pr is None or num_pr.numId is None:
+        return None
+    level = num_pr.ilvl.val if num_pr.ilvl is not None else 0
+    return word.part.numbering_part.element.num_having_numId(num_pr.numId.val), level
+
+
+def _left_indent(word: WordDocument, style_name: str) -> int:
+    """Where a list style's text starts, in twips: from the style or the list level it is linked to."""
+    style = word.styles[style_name]
+    while style is not None:
+        if style.paragraph_format.left_indent is not None:
+            return int(style.paragraph_format.left_indent / 635)
+        style = style.base_style
+    found = _numbering_level(word, style_name)
+    if found is None:
+        return 0
+    num, level = found
+    numbering = word.part.numbering_part.element
+    left = numbering.xpath(f'w:abstractNum[@w:abstractNumId="{num.abstractNumId.val}"]'
+                           f'/w:lvl[@w:ilvl="{level}"]/w:pPr/w:ind/@w:left')
+    return int(left[0]) if left else 0
+
+
+def _new_list(word: WordDocument, style_name: str) -> str:
+    """A new instance of the list a style is numbered by, starting again at its first number.
+
+    It shares the template's list definition, so the template still decides how numbers look.
+    """
+    found = _numbering_level(word, style_name)
+    if found is None:
+        return ""
+    num, level = found
+    fresh = word.part.numbering_part.element.add_num(num.abstractNumId.val)
+    fresh.add_lvlOverride(ilvl=level).add_startOverride(1)
+    return f'<w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{fresh.numId}"/></w:numPr>'
 
 
 def _restart(word: WordDocument, style_name: str, start: int) -> None:
     """Start the list that a style is numbered by at `start`, in this document only."""
-    num_pr = word.styles[style_name].element.pPr.numPr
-    numbering = word.part.numbering_part.element
-    num = numbering.num_having_numId(num_pr.numId.val)
+    found = _numbering_level(word, style_name)
+    if found is None:
+        return
+    num, level = found
     for override in num.findall("{*}lvlOverride"):
         num.remove(override)
-    num.add_lvlOverride(ilvl=0).add_startOverride(start)
+    num.add_lvlOverride(ilvl=level).add_startOverride(start)
 
 
 class _Pictures:
@@ -167,8 +212,13 @@ def render_document(doc: Document, item: Item, meeting: Meeting, out: Path) -> N
     tpl.init_docx()
     layout = _layout(tpl.docx, doc, template)
     pictures = _Pictures(tpl.docx, doc, int(layout.text_width * 635))
-    body = markdown_to_wordml(doc.body, doc.source, doc.body_line, layout, pictures)
-    context = paper_context(doc, item, meeting) | {"body": Markup(body)}
+    # A template that prints part_b (the Cabinet style) has the body split at its '# PART B'.
+    has_parts = "part_b" in tpl.get_undeclared_template_variables(jinja_env=SandboxedEnvironment())
+    part_a, part_b = split_parts(doc.body, doc.source, doc.body_line) if has_parts else \
+        (Part(doc.body, doc.body_line), None)
+    body = {name: Markup(markdown_to_wordml(part.markdown, doc.source, part.first_line, layout, pictures)
+                         if part else "") for name, part in (("body", part_a), ("part_b", part_b))}
+    context = paper_context(doc, item, meeting) | body
     _render(tpl, context, template, doc.source)
     start = doc.front_matter.get("first_minute" if layout.minutes else "number_from")
     if start is not None:

@@ -78,15 +78,22 @@ NUMBERING = (
     Field("number_from", WHOLE, help="the first paragraph number (default 1)"),
 )
 
+OFFICERS = Field("officers", LIST, help="printed as Officers to Contact", entries=PERSON)
+APPENDICES = Field("appendices", LIST, help="the paper's appendices, in order", entries=APPENDIX)
+BACKGROUND_PAPERS = Field("background_papers", TEXTS, help='printed as "None" when absent')
+
 TEMPLATES: dict[str, tuple[Field, ...]] = {
     "report": (
         Field("template", help="the template to render with (default report)"),
         Field("title", required=True),
-        Field("report_of", help='e.g. "Director of Children and Family Services"'),
-        Field("officers", LIST, help="printed as Officers to Contact", entries=PERSON),
-        Field("appendices", LIST, entries=APPENDIX),
-        Field("background_papers", TEXTS, help='printed as "None" when absent'),
-        *NUMBERING,
+        Field("report_of", help='e.g. "the Director of Children and Family Services"'),
+        OFFICERS, APPENDICES, BACKGROUND_PAPERS, *NUMBERING,
+    ),
+    "cabinet-report": (
+        Field("template"),
+        Field("title", required=True),
+        Field("report_of", required=True, help='printed as "REPORT OF …", e.g. "the Director of …"'),
+        OFFICERS, APPENDICES, BACKGROUND_PAPERS, *NUMBERING,
     ),
     "appendix": (
         Field("template"),
@@ -106,4 +113,13 @@ TEMPLATES: dict[str, tuple[Field, ...]] = {
         Field("apologies", LIST, entries=(Field("name", required=True), Field("role"))),
         Field("first_minute", WHOLE, help="the number of the first minute (default 1)"),
     ),
+}
+
+PURPOSES = {
+    "report": "a report to a board: its name and date, the title, the body, Officers to Contact, "
+              "Appendices, Background Papers",
+    "cabinet-report": "a Cabinet report: REPORT OF …, PART A, then PART B from a '# PART B' heading",
+    "minutes": "the minutes of a previous meeting: every '## heading' a numbered minute",
+    "appendix": "an appendix written in Markdown, headed 'Appendix A – title'",
+    "agenda": "the front sheet; it reads meeting.yaml, not front matter",
 }

@@ -142,7 +142,7 @@ LOADER = {
         "m/p.md:3: YAML, column 12: a ': ' inside a value; put the value in quotes"),
     "unknown template": (
         {"meeting.yaml": MEETING, "p.md": paper("Text.\n", front="title: Report\ntemplate: fancy\n")},
-        "m/p.md:3: front matter: no template 'fancy'; available: agenda, appendix, minutes, report"),
+        "m/p.md:3: front matter: no template 'fancy'; available: agenda, appendix, cabinet-report, minutes, report"),
 }
 
 BODY = {  # each fault is on line 7 of p.md: three lines of front matter, a blank, then the body

@@ -1,0 +1,42 @@
+"""Render one paper and its appendices for its author to look at, without building the pack."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from assembler.convert import DEFAULT_TIMEOUT, Conversion, convert
+from assembler.errors import AssemblerError, Problem
+from assembler.load import load_paper
+from assembler.render import render_papers
+
+
+@dataclass(frozen=True)
+class Preview:
+    files: list[Path]  # the .docx files, then their PDFs when asked for
+    warnings: list[Problem]
+
+
+def meeting_folder(paper: Path) -> Path:
+    """The nearest folder above a paper that holds a meeting.yaml."""
+    for folder in paper.absolute().parents:
+        if (folder / "meeting.yaml").is_file():
+            return folder
+    raise AssemblerError("no meeting.yaml in this folder or above it", paper)
+
+
+def preview(paper: Path, output: Path = Path("output"), pdf: bool = False,
+            timeout: float = DEFAULT_TIMEOUT) -> Preview:
+    """Render paper's item into output/<meeting-id>/preview/, and lay it out as PDF if asked."""
+    if not paper.is_file():
+        raise AssemblerError("no such file", paper)
+    meeting, warnings = load_paper(meeting_folder(paper), paper)
+    folder = output / meeting.id / "preview"
+    rendered = render_papers(meeting, folder, lambda message: None)
+    jobs = [Conversion(r.docx, r.doc.source) for r in rendered if r.docx]
+    files = [job.docx for job in jobs]
+    if pdf and jobs:
+        # A profile of its own, so that a preview never waits on, or upsets, a build.
+        files += convert(jobs, folder, output / ".cache" / "profiles" / f"{meeting.id}-preview",
+                         timeout=timeout).values()
+    return Preview(files, warnings)
