@@ -27,6 +27,11 @@ _RESOLUTION = re.compile(r"^(RESOLVED|AGREED)\s*:\s*")
 _FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")
 _PART = re.compile(r"^PART\s+([A-Z])\b\.?\s*(.*)$", re.I)
 
+# For sharing out a table's width: the width of a character of 10 pt table text in twips, an
+# estimate that errs wide so that a word given its width fits, and a cell's margins in characters.
+_CHARACTER = 115
+_CELL_MARGIN = 2
+
 PARSER = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 STYLE_NAMES = (
@@ -270,13 +275,27 @@ class BodyWriter:
         return f"<w:tr>{props}{''.join(cells)}</w:tr>"
 
     def column_widths(self, rows: list[SyntaxTreeNode]) -> list[int]:
-        """Share the text width among the columns by how much each holds, within limits."""
+        """Share the text width among the columns as Word's autofit would, measured in characters.
+
+        Each column gets room for its longest word where the width allows, so that no word is
+        broken; what is left goes to the columns with the most text. The columns always add up to
+        the text width, however many there are.
+        """
         count = max(len(row.children) for row in rows)
-        longest = [max((len(row.children[c].children[0].content) if c < len(row.children)
-                        and row.children[c].children else 0) for row in rows) for c in range(count)]
-        weights = [min(max(n, 4), 40) for n in longest]
-        total = sum(weights)
-        return [self.layout.text_width * w // total for w in weights]
+        cells = [[_cell_text(row, c) for row in rows] for c in range(count)]
+        natural = [max(len(text) for text in column) + _CELL_MARGIN for column in cells]
+        least = [max((len(word) for text in column for word in text.split()), default=0) + _CELL_MARGIN
+                 for column in cells]
+        room = self.layout.text_width / _CHARACTER
+        if sum(natural) <= room:
+            shares = natural
+        elif sum(least) >= room:
+            shares = least
+        else:
+            spare = (room - sum(least)) / sum(n - m for n, m in zip(natural, least))
+            shares = [m + (n - m) * spare for n, m in zip(natural, least)]
+        total = sum(shares)
+        return [int(self.layout.text_width * share / total) for share in shares]
 
     # Inline
 
@@ -330,6 +349,11 @@ class BodyWriter:
             raise self.fail(node, "pictures are not supported in this document")
         description = "".join(c.content for c in node.children if c.type == "text")
         return self.images(Path(str(node.attrs.get("src", ""))), description, self.line_of(node))
+
+
+def _cell_text(row: SyntaxTreeNode, column: int) -> str:
+    cell = row.children[column] if column < len(row.children) else None
+    return cell.children[0].content if cell is not None and cell.children else ""
 
 
 def _breaks_before(block: SyntaxTreeNode, node: SyntaxTreeNode) -> int:
