@@ -1,4 +1,4 @@
-"""Read a built pack back from the outside, with poppler, as a reader would see it."""
+"""Read a built pack back from the outside, with poppler and mupdf, as a reader would see it."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 FILLER = "This page is intentionally left blank"
 ITEM_LINE = re.compile(r"^\s*(\d+)\.\s+(.*?)\s{2,}(\(Pages? (\d+)(?: - (\d+))?\)|Verbal report)\s*$")
@@ -107,3 +108,21 @@ def check_pack(pdf: Path, duplex: bool) -> dict[str, tuple[int, int]]:
     for item, (first, _) in marks.items():
         assert stamped[item] == first, f"item {item}: the front sheet says page {first}, stamp on {stamped[item]}"
     return marks
+
+
+@dataclass
+class Styled:
+    text: str
+    font: str  # as embedded, such as LiberationSans-Bold
+    size: float
+
+
+def styled_words(pdf: Path) -> list[Styled]:
+    """Every word of the PDF with the font and size it is set in, as mupdf reads them."""
+    out = subprocess.run(["mutool", "draw", "-F", "stext", "-o", "-", str(pdf)], capture_output=True,
+                         text=True, check=True).stdout
+    words = []
+    for font in ElementTree.fromstring(out).iter("font"):
+        text = "".join(char.get("c", "") for char in font.iter("char"))
+        words += [Styled(word, font.get("name", ""), float(font.get("size", 0))) for word in text.split()]
+    return words

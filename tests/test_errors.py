@@ -161,6 +161,19 @@ BODY = {  # each fault is on line 7 of p.md: three lines of front matter, a blan
                         "picture 'chart.png': no such file beside the paper"),
     "SVG picture": ("See\nthe chart\n![Chart](chart.svg)\n",
                     "picture 'chart.svg': use a PNG, JPEG, GIF or BMP file"),
+    "footnote": ("Text.\n\nAs the Act says[^1].\n",
+                 "footnotes ('[^1]') are not supported; put the note in the text, in brackets"),
+    "footnote's note": ("Text.\n\n[^1]: Crime and Disorder Act 1998.\n",
+                        "footnotes ('[^1]') are not supported; put the note in the text, in brackets"),
+}
+
+CABINET = "title: Report\ntemplate: cabinet-report\nreport_of: the Director\n"
+PARTS = {  # each fault is on line 9 of p.md: five lines of front matter, a blank, then the body
+    "PART A written": ("Text.\n\n# PART A\n", "the template prints 'PART A' itself and starts Part B "
+                                               "at a heading '# PART B' alone on its line"),
+    "PART B with more words": ("Text.\n\n# Part B: Background\n", "the template prints 'PART A' "
+                               "itself and starts Part B at a heading '# PART B' alone on its line"),
+    "PART B twice": ("# PART B\n\n# PART B\n", "a second '# PART B' heading"),
 }
 
 
@@ -173,6 +186,12 @@ def test_a_loader_error_prints_one_line(errors, files: Files, message: str):
 def test_a_body_error_names_its_line_in_the_file(errors, markdown: str, message: str):
     files = {"meeting.yaml": MEETING, "p.md": paper(markdown), "chart.svg": "<svg/>"}
     assert errors(files) == [f"m/p.md:7: {message}"]
+
+
+@pytest.mark.parametrize("markdown, message", PARTS.values(), ids=PARTS.keys())
+def test_a_cabinet_report_names_a_misplaced_part_heading(errors, markdown: str, message: str):
+    files = {"meeting.yaml": MEETING, "p.md": paper(markdown, front=CABINET)}
+    assert errors(files) == [f"m/p.md:9: {message}"]
 
 
 def test_an_unreadable_picture_says_why(errors):
