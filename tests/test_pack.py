@@ -7,8 +7,11 @@ import re
 import subprocess
 
 import yaml
+from markdown_it.tree import SyntaxTreeNode
 from pypdf import PdfReader
 
+from assembler.body import PARSER
+from assembler.load import DEFAULT_TEMPLATES
 from readback import check_pack, front_sheet_references, is_filler, layout_text, page_range, pages
 
 from conftest import EXAMPLE
@@ -121,3 +124,59 @@ def test_outputs_are_written(example):
     assert (folder / "agenda.docx").is_file()
     papers = sorted(p.name for p in (folder / "papers").glob("*.docx"))
     assert papers[0].startswith("02-minutes") and any("appendix-a" in p for p in papers)
+
+
+def markdown_papers() -> dict[str, str]:
+    """Every Markdown paper and appendix of the example, by file name: its template's name."""
+    found = {}
+    for item in sources()["items"]:
+        if item.get("paper", "").endswith(".md"):
+            front = front_matter(item["paper"])
+            found[item["paper"]] = front.get("template", "report")
+            found |= {a["file"]: "appendix" for a in front.get("appendices", [])}
+    return found
+
+
+def test_the_example_uses_every_paper_template():
+    templates = {p.stem for p in DEFAULT_TEMPLATES.glob("*.docx")} - {"agenda"}
+    assert set(markdown_papers().values()) == templates
+
+
+def test_the_example_uses_every_markdown_construct():
+    nodes = [node for name in markdown_papers() for node in
+             SyntaxTreeNode(PARSER.parse((EXAMPLE / name).read_text().split("---", 2)[-1])).walk()]
+
+    def inside(node: SyntaxTreeNode, kind: str) -> bool:
+        while node.parent is not None:
+            node = node.parent
+            if node.type == kind:
+                return True
+        return False
+
+    kinds = {node.type for node in nodes}
+    assert {"heading", "table", "blockquote", "image", "link", "strong", "em"} <= kinds
+    assert any(n.type == "ordered_list" and inside(n, "ordered_list") for n in nodes)  # (i) in (a)
+    assert any(n.type == "bullet_list" and inside(n, "bullet_list") for n in nodes)  # bullets in bullets
+    assert any(n.type == "list_item" and [c.type for c in n.children].count("paragraph") > 1 for n in nodes)
+    assert any(n.type == "inline" and n.content.strip() == "\\newpage" for n in nodes)
+    assert {int(n.tag[1]) for n in nodes if n.type == "heading"} >= {1, 2}
+
+
+def test_the_examples_long_table_repeats_its_header_on_the_next_page(example):
+    all_pages = pages(example.pack)
+    headed = [n for n, page in enumerate(all_pages, 1) if "Offence group" in page.text]
+    assert len(headed) >= 2 and headed == list(range(headed[0], headed[0] + len(headed)))
+    for n in headed:
+        words = all_pages[n - 1].words
+        header = next(w for w in words if w.text == "Offence")
+        assert all(header.y0 <= w.y0 for w in words if w.text in ("Eastmere", "Westbrook", "Southfold"))
+
+
+def test_the_examples_cabinet_report_starts_part_b_on_a_page_of_its_own(example):
+    number = next(str(n) for n, i in enumerate(sources()["items"], 1)
+                  if i.get("paper") and front_matter(i["paper"]).get("template") == "cabinet-report")
+    first, last = page_range(front_sheet_references(example.pack, 2)[number])
+    all_pages = pages(example.pack)
+    assert "PART A" in all_pages[first - 1].text
+    starts = [n for n in range(first, last + 1) if all_pages[n - 1].text.startswith("PART B")]
+    assert len(starts) == 1 and starts[0] > first
