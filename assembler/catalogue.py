@@ -12,7 +12,7 @@ from assembler.schema import PURPOSES, TEMPLATES, Field
 def _field_line(field: Field) -> str:
     entries = ", ".join(f"{e.name}{' (required)' if e.required else ''}" for e in field.entries)
     about = "; ".join(part for part in (field.help, f"each entry: {entries}" if entries else "") if part)
-    return f"    {field.name:<18} {'required' if field.required else '':<9} {field.kind:<12} {about}".rstrip()
+    return f"    {field.name:<18} {'required' if field.required else '':<9} {field.kind:<24} {about}".rstrip()
 
 
 def describe(folder: Path) -> str:

@@ -78,31 +78,32 @@ NUMBERING = (
     Field("number_from", WHOLE, help="the first paragraph number (default 1)"),
 )
 
+TEMPLATE = Field("template", help="the template to render with, as 'assembler templates' lists them")
 OFFICERS = Field("officers", LIST, help="printed as Officers to Contact", entries=PERSON)
 APPENDICES = Field("appendices", LIST, help="the paper's appendices, in order", entries=APPENDIX)
 BACKGROUND_PAPERS = Field("background_papers", TEXTS, help='printed as "None" when absent')
 
 TEMPLATES: dict[str, tuple[Field, ...]] = {
     "report": (
-        Field("template", help="the template to render with (default report)"),
+        TEMPLATE,
         Field("title", required=True),
         Field("report_of", help='e.g. "the Director of Children and Family Services"'),
         OFFICERS, APPENDICES, BACKGROUND_PAPERS, *NUMBERING,
     ),
     "cabinet-report": (
-        Field("template"),
+        TEMPLATE,
         Field("title", required=True),
         Field("report_of", required=True, help='printed as "REPORT OF …", e.g. "the Director of …"'),
         OFFICERS, APPENDICES, BACKGROUND_PAPERS, *NUMBERING,
     ),
     "appendix": (
-        Field("template"),
+        TEMPLATE,
         Field("title", help="default: the title the report gives the appendix"),
         Field("numbered", FLAG, help="number the body paragraphs (default false)"),
         Field("number_from", WHOLE),
     ),
     "minutes": (
-        Field("template"),
+        TEMPLATE,
         Field("title", required=True, help="Minutes of a meeting of … held at … on …"),
         Field("date", DATE, required=True),
         Field("time", help='start and end, e.g. "10.00 - 11.25 am"'),

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import docx
 import pytest
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Cm, Pt
+from PIL import Image
 
 from assembler.build import BuildResult, build, check
 from assembler.load import DEFAULT_TEMPLATES
@@ -108,11 +110,13 @@ HOUSE = "Liberation Serif"
 @pytest.fixture(scope="module")
 def restyled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """One paper rendered with the stock templates and with a copy changed as a keeper would in Word:
-    the numbered paragraphs' font and size, and how the sub-items are numbered."""
+    the numbered paragraphs' font and size, how the sub-items are numbered, and a logo at the top."""
     root = tmp_path_factory.mktemp("restyled")
     house = root / "house-style"
     shutil.copytree(DEFAULT_TEMPLATES, house)
     word = docx.Document(str(house / "report.docx"))
+    Image.new("RGB", (400, 100), "darkgreen").save(root / "logo.png")
+    word.paragraphs[0].insert_paragraph_before().add_run().add_picture(str(root / "logo.png"), width=Cm(4))
     style = word.styles["Numbered Paragraph"]
     style.font.name, style.font.size = HOUSE, Pt(14)
     level = word.part.numbering_part.element.xpath('w:abstractNum/w:lvl[w:pStyle/@w:val="SubItem"]')[0]
@@ -144,3 +148,11 @@ def test_numbering_changed_in_the_template_changes_the_pdf(restyled):
     house = layout_text(restyled["house"])
     assert re.search(r"^\s+A\)\s+Firstitem", house, re.M) and re.search(r"^\s+B\)\s+Seconditem", house, re.M)
     assert re.search(r"^1\.\s+Alpha", house, re.M)
+
+
+def test_a_logo_added_to_the_template_is_printed(restyled):
+    def pictures(pdf: Path) -> int:
+        listed = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True)
+        return len(listed.stdout.splitlines()[2:])
+
+    assert (pictures(restyled["stock"]), pictures(restyled["house"])) == (0, 1)
