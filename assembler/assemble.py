@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
-from pypdf.generic import NameObject, TextStringObject
+from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, IndirectObject,
+                           NameObject, TextStringObject)
 from reportlab.lib.pagesizes import A4
 
 from assembler.documents import open_pdf
@@ -86,6 +87,53 @@ def add_bookmarks(writer: PdfWriter, plan: PagePlan, meeting: Meeting) -> None:
             writer.add_outline_item(title=title, page_number=placement.first_page - 1, parent=parent)
 
 
+class Stamper:
+    """Lays each stamp page over a pack page as a Form XObject.
+
+    The page's own content streams are left as they are, wrapped in q/Q and followed by one
+    small stream that draws the stamp: nothing is parsed or re-encoded, so stamping is quick and
+    the pack stays the size of its papers, all stamps sharing one embedded font.
+    """
+
+    NAME = NameObject("/AssemblerStamp")
+
+    def __init__(self, writer: PdfWriter):
+        self.writer = writer
+        self.save = self._stream(b"q\n")
+        self.draws: dict[tuple[float, float], IndirectObject] = {}
+
+    def _stream(self, data: bytes) -> IndirectObject:
+        stream = DecodedStreamObject()
+        stream.set_data(data)
+        return self.writer._add_object(stream.flate_encode())
+
+    def _form(self, stamp: PageObject) -> IndirectObject:
+        form = DecodedStreamObject()
+        form.set_data(stamp.get_contents().get_data())
+        form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                     NameObject("/BBox"): stamp.mediabox,
+                     NameObject("/Resources"): stamp["/Resources"].clone(self.writer)})
+        return self.writer._add_object(form.flate_encode())
+
+    def _draw(self, x: float, y: float) -> IndirectObject:
+        if (x, y) not in self.draws:
+            self.draws[(x, y)] = self._stream(f"Q q 1 0 0 1 {x:g} {y:g} cm {self.NAME} Do Q\n".encode())
+        return self.draws[(x, y)]
+
+    def stamp(self, page: PageObject, stamp: PageObject) -> None:
+        resources = DictionaryObject(page.get("/Resources", DictionaryObject()).get_object())
+        xobjects = DictionaryObject(resources.get("/XObject", DictionaryObject()).get_object())
+        xobjects[self.NAME] = self._form(stamp)
+        resources[NameObject("/XObject")] = xobjects
+        page[NameObject("/Resources")] = resources  # a copy: papers share one resource dictionary
+        contents = page.get("/Contents")
+        own = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) else \
+            ([contents] if contents is not None else [])
+        box = page.cropbox
+        page[NameObject("/Contents")] = ArrayObject([self.save, *own,
+                                                     self._draw(float(box.left), float(box.bottom))])
+
+
 def assemble(plan: PagePlan, sources: Sources, meeting: Meeting, out: Path) -> None:
     front = open_pdf(sources.front)
     readers = {key: open_pdf(path) for key, path in sources.parts.items()}
@@ -95,13 +143,12 @@ def assemble(plan: PagePlan, sources: Sources, meeting: Meeting, out: Path) -> N
                              f"{len(pages)}; please report this")
     overlay = PdfReader(io.BytesIO(draw(stamps_for(plan, pages))))
     writer = PdfWriter()
+    stamper = Stamper(writer)
     for page, stamp in zip(pages, overlay.pages):
         if page is None:
             writer.add_page(stamp)
-            continue
-        added = writer.add_page(page)
-        box = added.cropbox
-        added.merge_transformed_page(stamp, Transformation().translate(float(box.left), float(box.bottom)))
+        else:
+            stamper.stamp(writer.add_page(page), stamp)
     add_bookmarks(writer, plan, meeting)
     writer.set_page_label(0, plan.total_pages - 1, style="/D", start=1)
     writer.add_metadata({

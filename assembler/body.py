@@ -369,6 +369,12 @@ def _breaks_before(block: SyntaxTreeNode, node: SyntaxTreeNode) -> int:
     return breaks
 
 
+def picture_sources(markdown: str) -> list[str]:
+    """The files a body's pictures name, in order."""
+    return [str(child.attrs.get("src", "")) for token in PARSER.parse(markdown)
+            for child in token.children or () if child.type == "image"]
+
+
 def markdown_to_wordml(markdown: str, source: Path, first_line: int, layout: Layout,
                        images: ImageWriter | None = None) -> str:
     return BodyWriter(source, first_line, layout, images).write(markdown)

@@ -7,20 +7,20 @@ the whole build has succeeded, so a failed build never leaves a half-written pac
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import shutil
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 from pypdf import PdfReader
 
 from assembler.assemble import Sources, assemble
 from assembler.documents import open_pdf
-from assembler.convert import DEFAULT_TIMEOUT, Conversion, convert
+from assembler.cache import Cache, code_digest, digest, file_digest
+from assembler.convert import DEFAULT_TIMEOUT, Conversion, convert, engine_id
 from assembler.errors import AssemblerError, InvalidSources, Problem
 from assembler.load import load_meeting
 from assembler.model import Document, Item, Meeting
@@ -30,7 +30,20 @@ from assembler.render import render_agenda, render_papers
 PACK = "agenda-pack.pdf"
 GUESS = (88, 89)  # a first guess at a reference's width, before any page is known
 
-Progress = Callable[[str], None]
+class Progress:
+    """What a build tells its user as it goes. This one says nothing; the command line's shows it."""
+
+    def stage(self, text: str) -> None:
+        """A step of the build: rendering, planning, assembling."""
+
+    def detail(self, text: str) -> None:
+        """A finer step, such as one paper rendered."""
+
+    def converting(self, total: int) -> None:
+        """LibreOffice is about to lay out this many documents."""
+
+    def converted(self, name: str) -> None:
+        """One document has been laid out."""
 
 
 @dataclass(frozen=True)
@@ -40,10 +53,9 @@ class BuildResult:
     size: int
     seconds: float
     warnings: list[Problem]
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    documents: int = 0  # the Word files this pack needed laid out, the front sheet included
+    laid_out: tuple[str, ...] = ()  # those LibreOffice laid out this time: the rest came from the cache
+    unchanged: bool = False  # nothing had changed since the last build, so nothing was done
 
 
 @contextlib.contextmanager
@@ -70,18 +82,32 @@ class Builder:
         self.stage = stage
         self.work = stage / ".work"
         self.profiles = cache / "profiles" / meeting.id
+        self.cache = Cache(cache, engine_id())
         self.duplex = duplex
         self.timeout = timeout
         self.progress = progress
         self.fronts: dict[PagePlan, tuple[Path, Path]] = {}  # plan → its front sheet's .docx and PDF
+        self.laid_out: list[str] = []  # the documents LibreOffice laid out, not found in the cache
+        self.documents = 0
 
     def convert(self, jobs: list[Conversion]) -> dict[Path, Path]:
-        return convert(jobs, self.work / "pdf", self.profiles, timeout=self.timeout)
+        """Each job's PDF: from the cache where it has been made before, else made and kept."""
+        keys = {job.docx: self.cache.pdf_key(job.docx) for job in jobs}
+        found = {job.docx: self.cache.pdf(keys[job.docx]) for job in jobs}
+        missing = [job for job in jobs if not found[job.docx]]
+        self.documents += len(jobs)
+        self.laid_out += [job.name for job in missing]
+        if missing:
+            self.progress.converting(len(missing))
+            made = convert(missing, self.work / "pdf", self.profiles, timeout=self.timeout,
+                           done=lambda job: self.progress.converted(job.name))
+            found |= {docx: self.cache.store_pdf(keys[docx], pdf) for docx, pdf in made.items()}
+        return found  # type: ignore[return-value]
 
     def agenda(self, marks: dict[str, str], name: str) -> Conversion:
         out = self.work / f"{name}.docx"
-        render_agenda(self.meeting, marks, out)
-        return Conversion(out, self.meeting.folder / "meeting.yaml")
+        render_agenda(self.meeting, marks, out, self.cache)
+        return Conversion(out, self.meeting.folder / "meeting.yaml", "the front sheet")
 
     def measure_front(self, plan: PagePlan) -> int:
         job = self.agenda(references(self.meeting.items, plan), f"agenda-{len(self.fronts) + 1}")
@@ -89,35 +115,36 @@ class Builder:
         self.fronts[plan] = (job.docx, pdf)
         return len(PdfReader(pdf).pages)
 
-    def run(self) -> PagePlan:
-        rendered = render_papers(self.meeting, self.stage / "papers", self.progress)
+    def run(self, inputs: str) -> PagePlan:
+        self.progress.stage("Rendering the papers")
+        rendered = render_papers(self.meeting, self.stage / "papers", self.progress.detail, self.cache)
         jobs = [Conversion(r.docx, r.doc.source) for r in rendered if r.docx]
         guess = self.agenda({i.number: mark(i, GUESS if i.paper else None) for i in self.meeting.items},
                             "agenda-0")
-        self.progress(f"converting {len(jobs) + 1} documents with LibreOffice")
         converted = self.convert([*jobs, guess])
         pdfs = {(r.item.number, r.index): converted[r.docx] if r.docx else r.doc.source for r in rendered}
         parts = [Part(r.item.number, r.index, len(open_pdf(pdfs[(r.item.number, r.index)], r.doc.source).pages))
                  for r in rendered]
-        self.progress("planning the pages")
+        self.progress.stage("Planning the pages")
         plan = settle(parts, self.duplex, len(PdfReader(converted[guess.docx]).pages), self.measure_front)
-        self.progress("assembling the pack")
+        self.progress.stage("Assembling the pack")
         front_docx, front_pdf = self.fronts[plan]
         assemble(plan, Sources(front_pdf, pdfs), self.meeting, self.stage / PACK)
         shutil.copyfile(front_docx, self.stage / "agenda.docx")
-        self.write_manifest(plan)
+        self.write_manifest(plan, inputs)
         shutil.rmtree(self.work)
         return plan
 
-    def write_manifest(self, plan: PagePlan) -> None:
+    def write_manifest(self, plan: PagePlan, inputs: str) -> None:
         folder = self.meeting.folder
         manifest = {
             "meeting": self.meeting.id, "body": self.meeting.body, "date": self.meeting.date.isoformat(),
             "pages": plan.total_pages, "duplex": self.duplex,
             "items": [_item_entry(item, plan, folder) for item in self.meeting.items],
-            "sources": {"meeting.yaml": sha256(folder / "meeting.yaml")},
-            "templates": {p.name: sha256(p) for p in sorted(self.meeting.templates.glob("*.docx"))},
-            "pack_sha256": sha256(self.stage / PACK),
+            "sources": {"meeting.yaml": file_digest(folder / "meeting.yaml")},
+            "templates": {p.name: file_digest(p) for p in sorted(self.meeting.templates.glob("*.docx"))},
+            "pack_sha256": file_digest(self.stage / PACK),
+            "inputs": inputs,
         }
         text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
         (self.stage / "manifest.json").write_text(text, encoding="utf-8")
@@ -125,7 +152,7 @@ class Builder:
 
 def _document_entry(doc: Document, plan: PagePlan, item: Item, index: int, folder: Path) -> dict:
     placement = next(p for p in plan.placements if p.part.item == item.number and p.part.index == index)
-    entry = {"file": doc.source.relative_to(folder).as_posix(), "sha256": sha256(doc.source),
+    entry = {"file": doc.source.relative_to(folder).as_posix(), "sha256": file_digest(doc.source),
              "first_page": placement.first_page, "last_page": placement.last_page}
     return ({"label": doc.label, "title": doc.title} | entry) if doc.label else entry
 
@@ -156,12 +183,37 @@ def check(folder: Path) -> list[Problem]:
     return warnings
 
 
+def inputs_digest(meeting: Meeting, duplex: bool) -> str:
+    """Everything a pack is made from: a build with the same digest would make the same pack."""
+    files = sorted({*meeting.folder.rglob("*"), *meeting.templates.glob("*.docx")})
+    return digest(code_digest(), engine_id(), f"duplex={duplex}",
+                  *(f"{path}:{file_digest(path)}" for path in files if path.is_file()))
+
+
+def previous_build(target: Path, inputs: str) -> dict | None:
+    """The last build's manifest, if it was made from these same inputs and its pack is intact."""
+    try:
+        manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+        if manifest.get("inputs") == inputs and file_digest(target / PACK) == manifest.get("pack_sha256"):
+            return manifest
+    except (OSError, ValueError):
+        pass
+    return None
+
+
 def build(folder: Path, output: Path = Path("output"), duplex: bool = True,
-          timeout: float = DEFAULT_TIMEOUT, progress: Progress = lambda message: None) -> BuildResult:
+          timeout: float = DEFAULT_TIMEOUT, progress: Progress = Progress()) -> BuildResult:
     started = time.monotonic()
     meeting, warnings = load_meeting(folder)
     target = output / meeting.id
-    with staging(target) as stage:
-        plan = Builder(meeting, stage, output / ".cache", duplex, timeout, progress).run()
+    inputs = inputs_digest(meeting, duplex)
     pack = target / PACK
-    return BuildResult(pack, plan.total_pages, pack.stat().st_size, time.monotonic() - started, warnings)
+    manifest = previous_build(target, inputs)
+    if manifest:
+        return BuildResult(pack, manifest["pages"], pack.stat().st_size, time.monotonic() - started,
+                           warnings, unchanged=True)
+    with staging(target) as stage:
+        builder = Builder(meeting, stage, output / ".cache", duplex, timeout, progress)
+        plan = builder.run(inputs)
+    return BuildResult(pack, plan.total_pages, pack.stat().st_size, time.monotonic() - started, warnings,
+                       documents=builder.documents, laid_out=tuple(builder.laid_out))

@@ -5,10 +5,12 @@ from __future__ import annotations
 import sys
 import traceback
 from pathlib import Path
+from typing import Any
 
 import click
 
 from assembler import __version__, scaffold
+from assembler.build import BuildResult, Progress
 from assembler.build import build as build_pack
 from assembler.build import check as check_meeting
 from assembler.convert import DEFAULT_TIMEOUT
@@ -50,15 +52,65 @@ def main(debug: bool) -> None:
 @click.option("--simplex", is_flag=True, help="No filler pages: papers may start on a left-hand page.")
 @click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True,
               help="Seconds to let LibreOffice run before stopping it.")
-@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
-def build(meeting: Path, output: Path, simplex: bool, timeout: float, quiet: bool) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
+@click.option("--verbose", "-v", is_flag=True, help="Say what is being done, even when not on a terminal.")
+def build(meeting: Path, output: Path, simplex: bool, timeout: float, quiet: bool, verbose: bool) -> None:
     """Build the agenda pack of the meeting in folder MEETING."""
-    say = (lambda message: None) if quiet else (lambda message: click.echo(f"  {message}", err=True))
-    result = build_pack(meeting, output, duplex=not simplex, timeout=timeout, progress=say)
+    screen = sys.stderr.isatty() and not quiet
+    result = build_pack(meeting, output, duplex=not simplex, timeout=timeout,
+                        progress=Screen(verbose) if screen or verbose else Progress())
     report(result.warnings)
-    if not quiet:
-        click.echo(f"{result.pack}: {result.pages} pages, {result.size / 1e6:.1f} MB, "
-                   f"built in {result.seconds:.1f} s")
+    if screen or verbose:
+        click.echo(summary(result))
+
+
+class Screen(Progress):
+    """Progress on the terminal: a bar while LibreOffice lays documents out, a line for each stage."""
+
+    def __init__(self, verbose: bool):
+        self.verbose = verbose
+        self.bar: Any = None
+
+    def stage(self, text: str) -> None:
+        self._finish_bar()
+        click.echo(text, err=True)
+
+    def detail(self, text: str) -> None:
+        if self.verbose:
+            click.echo(f"  {text}", err=True)
+
+    def converting(self, total: int) -> None:
+        self._finish_bar()
+        if sys.stderr.isatty():
+            self.bar = click.progressbar(length=total, label="Laying out with LibreOffice", file=sys.stderr,
+                                         item_show_func=lambda name: name)
+            self.bar.__enter__()
+        else:
+            click.echo(f"Laying out {total} document{'s' if total > 1 else ''} with LibreOffice", err=True)
+
+    def converted(self, name: str) -> None:
+        if self.bar:
+            self.bar.update(1, name)
+        self.detail(f"laid out {name}")
+
+    def _finish_bar(self) -> None:
+        if self.bar:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def summary(result: BuildResult) -> str:
+    """The last line: where the pack is, how big, how long it took and what was reused."""
+    line = f"{shown(result.pack)}: {result.pages} pages, {result.size / 1e6:.1f} MB, {result.seconds:.1f} s"
+    if result.unchanged:
+        return line + "; nothing had changed since the last build"
+    reused = result.documents - len(result.laid_out)
+    if not result.laid_out:
+        return line + f"; all {reused} documents from the cache"
+    if reused:
+        return line + f"; {reused} of {result.documents} documents from the cache, laid out afresh: " \
+            + ", ".join(dict.fromkeys(result.laid_out))
+    return line + "; no document from the cache"
 
 
 @main.command(cls=Command)

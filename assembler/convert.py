@@ -14,18 +14,24 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from assembler.errors import AssemblerError
 
 INSTALL_HINT = "install it with: apt-get install libreoffice-writer-nogui fonts-liberation fonts-crosextra-carlito"
 DEFAULT_TIMEOUT = 600.0
+POLL = 0.05  # seconds between looks at LibreOffice's progress
 
 
 @dataclass(frozen=True)
 class Conversion:
     docx: Path
     source: Path  # the file the user wrote, named in messages
+    label: str = ""  # what to call it on screen, if not the source's name
+
+    @property
+    def name(self) -> str:
+        return self.label or self.source.name
 
     @property
     def pdf_name(self) -> str:
@@ -37,6 +43,18 @@ def soffice() -> str:
     if not found:
         raise AssemblerError(f"LibreOffice (soffice) is not installed; {INSTALL_HINT}")
     return found
+
+
+def engine_id() -> str:
+    """Which LibreOffice lays the pages out: its build identity, read without starting it."""
+    program = Path(os.path.realpath(soffice())).parent
+    version = program / "versionrc"
+    binary = program / "soffice.bin"
+    fingerprint = [version.read_text(errors="replace") if version.is_file() else ""]
+    if binary.is_file():
+        stat = binary.stat()
+        fingerprint.append(f"{stat.st_size}:{stat.st_mtime_ns}")
+    return "libreoffice:" + "|".join(fingerprint)
 
 
 def _batches(jobs: Sequence[Conversion], count: int) -> list[list[Conversion]]:
@@ -61,21 +79,28 @@ def _stop(process: subprocess.Popen) -> None:
     process.wait()
 
 
-def _run(batches: list[list[Conversion]], profiles: Path, outdir: Path, timeout: float) -> None:
+Done = Callable[[Conversion], None]
+
+
+def _run(batches: list[list[Conversion]], profiles: Path, outdir: Path, timeout: float,
+         done: Done) -> None:
+    """Run one soffice per batch, reporting each document as its PDF is complete."""
     binary = soffice()
     processes = []
+    waiting = [job for batch in batches for job in batch]
     try:
         for n, batch in enumerate(batches):
             command = _command(binary, profiles / f"profile-{n}", outdir, batch)
             processes.append(subprocess.Popen(command, stdout=subprocess.DEVNULL,
                                               stderr=subprocess.PIPE, start_new_session=True))
         deadline = time.monotonic() + timeout
-        for process in processes:
-            try:
-                process.wait(timeout=max(0.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
+        while any(process.poll() is None for process in processes):
+            if time.monotonic() > deadline:
                 raise AssemblerError(f"LibreOffice took longer than {timeout:.0f} s and was stopped; "
-                                     "try again, or raise the limit with --timeout") from None
+                                     "try again, or raise the limit with --timeout")
+            waiting = _report(waiting, outdir, done)
+            time.sleep(POLL)
+        _report(waiting, outdir, done)
     finally:
         for process in processes:
             if process.poll() is None:
@@ -84,15 +109,24 @@ def _run(batches: list[list[Conversion]], profiles: Path, outdir: Path, timeout:
                 process.stderr.close()
 
 
+def _report(waiting: list[Conversion], outdir: Path, done: Done) -> list[Conversion]:
+    """Report the jobs whose PDFs are now complete; return those still waiting."""
+    finished = [job for job in waiting if _usable(outdir / job.pdf_name)]
+    for job in finished:
+        done(job)
+    return [job for job in waiting if job not in finished]
+
+
 def convert(jobs: Sequence[Conversion], outdir: Path, profiles: Path,
-            processes: int = os.cpu_count() or 1, timeout: float = DEFAULT_TIMEOUT) -> dict[Path, Path]:
+            processes: int = os.cpu_count() or 1, timeout: float = DEFAULT_TIMEOUT,
+            done: Done = lambda job: None) -> dict[Path, Path]:
     """Convert each job's .docx to a PDF in outdir; returns docx → pdf. A crash is retried once."""
     outdir.mkdir(parents=True, exist_ok=True)
     pending = list(jobs)
     for attempt in range(2):
         if not pending:
             break
-        _run(_batches(pending, min(processes, len(pending))), profiles, outdir, timeout)
+        _run(_batches(pending, min(processes, len(pending))), profiles, outdir, timeout, done)
         pending = [job for job in pending if not _usable(outdir / job.pdf_name)]
     if pending:
         job = pending[0]

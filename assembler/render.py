@@ -15,7 +15,9 @@ from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from assembler.body import MINUTES_STYLE_NAMES, STYLE_NAMES, Layout, Part, markdown_to_wordml, split_parts
+from assembler.body import (MINUTES_STYLE_NAMES, STYLE_NAMES, Layout, Part, markdown_to_wordml,
+                            picture_sources, split_parts)
+from assembler.cache import Cache, code_digest, digest, file_digest, json_digest
 from assembler.errors import AssemblerError, InvalidSources
 from assembler.load import available_templates
 from assembler.model import Document, Item, Meeting
@@ -187,11 +189,26 @@ class _Pictures:
         return f"<w:r><w:drawing>{inline.xml.split('?>', 1)[-1]}</w:drawing></w:r>"
 
 
+_variables: dict[str, frozenset[str]] = {}
+
+
+def template_variables(tpl: DocxTemplate, template: Path) -> frozenset[str]:
+    """The names a template prints, worked out once per template content (it re-reads the file)."""
+    key = file_digest(template)
+    if key not in _variables:
+        try:
+            found = tpl.get_undeclared_template_variables(jinja_env=SandboxedEnvironment())
+        except TemplateError as exc:
+            raise AssemblerError(f"the template cannot be rendered: {exc}", template) from None
+        _variables[key] = frozenset(found)
+    return _variables[key]
+
+
 def _render(tpl: DocxTemplate, context: Mapping[str, Any], template: Path, source: Path) -> None:
     # Sandboxed and escaping: the values are other people's text, never template code.
     env = SandboxedEnvironment()
     try:
-        missing = sorted(tpl.get_undeclared_template_variables(jinja_env=env, context=dict(context)))
+        missing = sorted(template_variables(tpl, template) - context.keys())
         if missing:
             raise AssemblerError(f"the template {template.name} prints {', '.join(missing)}, which "
                                  f"this paper does not give; add {missing[0]}: to it", source)
@@ -213,7 +230,7 @@ def render_document(doc: Document, item: Item, meeting: Meeting, out: Path) -> N
     layout = _layout(tpl.docx, doc, template)
     pictures = _Pictures(tpl.docx, doc, int(layout.text_width * 635))
     # A template that prints part_b (the Cabinet style) has the body split at its '# PART B'.
-    has_parts = "part_b" in tpl.get_undeclared_template_variables(jinja_env=SandboxedEnvironment())
+    has_parts = "part_b" in template_variables(tpl, template)
     part_a, part_b = split_parts(doc.body, doc.source, doc.body_line) if has_parts else \
         (Part(doc.body, doc.body_line), None)
     body = {name: Markup(markdown_to_wordml(part.markdown, doc.source, part.first_line, layout, pictures)
@@ -232,11 +249,28 @@ def agenda_context(meeting: Meeting, marks: Mapping[str, str]) -> dict[str, Any]
     return {"meeting": meeting_context(meeting), "items": items}
 
 
-def render_agenda(meeting: Meeting, marks: Mapping[str, str], out: Path) -> None:
+def render_agenda(meeting: Meeting, marks: Mapping[str, str], out: Path, cache: Cache | None = None) -> None:
     template = template_path(meeting, "agenda")
-    tpl = DocxTemplate(template)
-    _render(tpl, agenda_context(meeting, marks), template, meeting.folder / "meeting.yaml")
-    _save(tpl, out)
+    context = agenda_context(meeting, marks)
+
+    def make(target: Path) -> None:
+        tpl = DocxTemplate(template)
+        _render(tpl, context, template, meeting.folder / "meeting.yaml")
+        _save(tpl, target)
+
+    if cache:
+        cache.rendered(digest(code_digest(), file_digest(template), json_digest(context)), out, make)
+    else:
+        make(out)
+
+
+def recipe(doc: Document, item: Item, meeting: Meeting) -> str:
+    """Everything that decides a Markdown document's rendered Word file."""
+    template = template_path(meeting, doc.template, doc.source)
+    pictures = [doc.source.parent / name for name in picture_sources(doc.body)]
+    return digest(code_digest(), file_digest(template), file_digest(doc.source),
+                  json_digest(paper_context(doc, item, meeting)),
+                  *(file_digest(p) for p in pictures if p.is_file()))
 
 
 @dataclass(frozen=True)
@@ -249,11 +283,14 @@ class Rendered:
     docx: Path | None
 
 
-def _render_one(doc: Document, item: Item, meeting: Meeting, folder: Path) -> Path | None:
+def _render_one(doc: Document, item: Item, meeting: Meeting, folder: Path,
+                cache: Cache | None) -> Path | None:
     if doc.kind == "pdf":
         return None
     out = folder / f"{output_stem(item, doc)}.docx"
-    if doc.kind == "md":
+    if doc.kind == "md" and cache:
+        cache.rendered(recipe(doc, item, meeting), out, lambda target: render_document(doc, item, meeting, target))
+    elif doc.kind == "md":
         render_document(doc, item, meeting, out)
     else:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -261,14 +298,15 @@ def _render_one(doc: Document, item: Item, meeting: Meeting, folder: Path) -> Pa
     return out
 
 
-def render_papers(meeting: Meeting, folder: Path, progress: Callable[[str], None]) -> list[Rendered]:
+def render_papers(meeting: Meeting, folder: Path, progress: Callable[[str], None],
+                  cache: Cache | None = None) -> list[Rendered]:
     """Render every paper and appendix into folder; raises InvalidSources listing every failure."""
     rendered, problems = [], []
     for item in meeting.items:
         for index, doc in enumerate(item.documents):
             progress(f"rendering {doc.source.name}")
             try:
-                rendered.append(Rendered(item, index, doc, _render_one(doc, item, meeting, folder)))
+                rendered.append(Rendered(item, index, doc, _render_one(doc, item, meeting, folder, cache)))
             except AssemblerError as exc:
                 problems.append(exc.problem)
     if problems:

@@ -1,0 +1,150 @@
+"""Measure assembler against LibreOffice itself, on synthetic meetings made for the purpose.
+
+    .venv/bin/python benchmarks/run.py [--json benchmarks/results.json]
+
+Prints each figure with its ratio and target, and writes them all to a JSON file. Numbers are
+only compared within one run on one machine; no test asserts them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from synthetic import make_meeting
+
+HERE = Path(__file__).resolve().parent
+ASSEMBLER = [sys.executable, "-m", "assembler"]
+SMALL = [1 + (n * 7) % 20 for n in range(20)]  # 20 reports of 1 to 20 pages
+BIG = [4 + (n * 11) % 30 for n in range(60)]  # 60 papers, about 1,000 pages
+
+
+def tree_rss(root: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents[int(stat.parent.name)] = int(fields[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    family, changed = {root}, True
+    while changed:
+        grown = {pid for pid, parent in parents.items() if parent in family}
+        changed = not grown <= family
+        family |= grown
+    total = 0
+    for pid in family:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            continue
+    return total
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall time of a command, and the peak memory of its whole process tree."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, tree_rss(process.pid))
+        time.sleep(0.05)
+    elapsed = time.perf_counter() - started
+    if process.returncode:
+        sys.exit(f"{' '.join(command)} failed:\n{process.stderr.read().decode()}")
+    return elapsed, peak
+
+
+def bare(meeting: Path, work: Path) -> tuple[float, int]:
+    """LibreOffice alone converting the same rendered Word files in one process: the floor."""
+    from assembler.load import load_meeting
+    from assembler.render import render_papers
+
+    loaded, _ = load_meeting(meeting)
+    docx = [r.docx for r in render_papers(loaded, work / "docx", lambda message: None) if r.docx]
+    command = ["soffice", "--headless", "--norestore", f"-env:UserInstallation={(work / 'profile').as_uri()}",
+               "--convert-to", "pdf", "--outdir", str(work / "pdf"), *map(str, docx)]
+    seconds, _ = timed(command, work)
+    papers = sum(p.stat().st_size for p in (work / "pdf").glob("*.pdf"))
+    papers += sum(p.stat().st_size for p in meeting.glob("*.pdf"))
+    return seconds, papers
+
+
+def edit_one_paragraph(meeting: Path) -> None:
+    report = sorted(meeting.glob("report-*.md"))[len(SMALL) // 2]
+    text = report.read_text()
+    at = text.index("\n\n", len(text) // 2)
+    report.write_text(text[:at] + " One sentence added by the benchmark." + text[at:])
+
+
+def measure(work: Path) -> dict[str, float]:
+    small = make_meeting(work / "small", SMALL)
+    bare_s, papers_bytes = bare(small, work / "bare")
+    build = [*ASSEMBLER, "build", "-q", "--output", str(work / "out")]
+    cold_s, cold_rss = timed([*build, str(small)], work)
+    pack = work / "out" / "small" / "agenda-pack.pdf"
+    pages = len(PdfReader(pack).pages)
+    edit_one_paragraph(small)
+    edit_s, _ = timed([*build, str(small)], work)
+    same_s, _ = timed([*build, str(small)], work)
+    big = make_meeting(work / "big", BIG, seed=2)
+    big_s, big_rss = timed([*build, str(big)], work)
+    big_pages = len(PdfReader(work / "out" / "big" / "agenda-pack.pdf").pages)
+    return {
+        "bare_seconds": bare_s, "cold_seconds": cold_s, "cold_peak_rss_mb": cold_rss / 1e6,
+        "pages": pages, "one_edit_seconds": edit_s, "no_change_seconds": same_s,
+        "big_seconds": big_s, "big_pages": big_pages, "big_peak_rss_mb": big_rss / 1e6,
+        "pack_bytes": pack.stat().st_size, "papers_bytes": papers_bytes,
+    }
+
+
+def report(m: dict[str, float]) -> list[tuple[str, str, str, bool]]:
+    per_page, big_per_page = m["cold_seconds"] / m["pages"], m["big_seconds"] / m["big_pages"]
+    rows = [
+        ("bare LibreOffice, one process", f"{m['bare_seconds']:.2f} s for {m['pages']} pages", "", True),
+        ("cold build", f"{m['cold_seconds']:.2f} s = {m['cold_seconds'] / m['bare_seconds']:.2f} x bare",
+         "<= 1.0 x bare", m["cold_seconds"] <= m["bare_seconds"]),
+        ("one paragraph edited", f"{m['one_edit_seconds']:.2f} s = {m['one_edit_seconds'] / m['cold_seconds']:.2f} x cold",
+         "<= 0.25 x cold, < 2 s", m["one_edit_seconds"] <= 0.25 * m["cold_seconds"] and m["one_edit_seconds"] < 2),
+        ("nothing changed", f"{m['no_change_seconds']:.2f} s = {m['no_change_seconds'] / m['cold_seconds']:.2f} x cold",
+         "<= 0.1 x cold", m["no_change_seconds"] <= 0.1 * m["cold_seconds"]),
+        ("big meeting", f"{m['big_seconds']:.2f} s for {m['big_pages']} pages = "
+         f"{big_per_page / per_page:.2f} x the small one's time per page", "<= 1.2 x", big_per_page <= 1.2 * per_page),
+        ("big meeting peak memory", f"{m['big_peak_rss_mb']:.0f} MB (LibreOffice included)", "< 600 MB",
+         m["big_peak_rss_mb"] < 600),
+        ("pack size", f"{m['pack_bytes'] / 1e6:.2f} MB = {m['pack_bytes'] / m['papers_bytes']:.2f} x the papers' PDFs",
+         "<= 1.15 x", m["pack_bytes"] <= 1.15 * m["papers_bytes"]),
+    ]
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", type=Path, default=HERE / "results.json")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="assembler-bench-") as folder:
+        figures = measure(Path(folder))
+    rows = report(figures)
+    width = max(len(r[0]) for r in rows)
+    for name, value, target, met in rows:
+        verdict = ("met" if met else "MISSED") if target else ""
+        print(f"{name:<{width}}  {value:<60} {target:<22} {verdict}")
+    figures |= {"cpus": os.cpu_count(), "targets_met": all(r[3] for r in rows),
+                "date": time.strftime("%Y-%m-%d")}
+    args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    print(f"written to {args.json}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""Rebuilds reuse what was made before, and only that: the cache, read back from the packs made."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from click.testing import CliRunner
+
+from assembler.build import build
+from assembler.cli import main
+from readback import check_pack, layout_text
+
+from conftest import report
+
+MEETING = {"body": "Westbrook Community Safety Panel", "date": "2026-11-05"}
+ITEMS = [{"title": "Noise nuisance", "paper": "noise.md"}, {"title": "Street lighting", "paper": "lights.md"}]
+FILES = {"noise.md": report("Noise nuisance", "Complaints about noise fell.\n"),
+         "lights.md": report("Street lighting", "Lights were repaired.\n")}
+
+
+def test_nothing_changed_means_nothing_done_and_the_same_pack(make_meeting, tmp_path):
+    folder = make_meeting(MEETING | {"items": ITEMS}, FILES)
+    first = build(folder, tmp_path / "out")
+    before = first.pack.read_bytes()
+    for path in folder.iterdir():  # new file times, same content
+        os.utime(path, (1e9, 1e9))
+    again = build(folder, tmp_path / "out")
+    assert again.unchanged and again.pack.read_bytes() == before
+
+
+def test_one_edited_paper_is_the_only_one_laid_out_again(make_meeting, tmp_path):
+    folder = make_meeting(MEETING | {"items": ITEMS}, FILES)
+    first = build(folder, tmp_path / "out")
+    assert sorted(first.laid_out) == ["lights.md", "noise.md", "the front sheet", "the front sheet"]
+    (folder / "noise.md").write_text(report("Noise nuisance", "Complaints about noise rose sharply.\n"))
+    second = build(folder, tmp_path / "out")
+    assert second.laid_out == ("noise.md",)  # the front sheet's references did not change
+    check_pack(second.pack, duplex=True)
+    assert "Complaints about noise rose sharply." in layout_text(second.pack)
+
+
+def test_a_damaged_cache_entry_is_made_again_not_used(make_meeting, tmp_path):
+    folder = make_meeting(MEETING | {"items": ITEMS}, FILES)
+    build(folder, tmp_path / "out")
+    cached = list((tmp_path / "out" / ".cache" / "pdf").rglob("*.pdf"))
+    for pdf in cached:
+        pdf.write_bytes(pdf.read_bytes()[:200])  # cut short, as a full disk or a crash would
+    (folder / "meeting.yaml").write_text((folder / "meeting.yaml").read_text() + "\n")  # force a build
+    again = build(folder, tmp_path / "out")
+    assert sorted(again.laid_out) == ["lights.md", "noise.md", "the front sheet", "the front sheet"]
+    check_pack(again.pack, duplex=True)
+    assert "Lights were repaired." in layout_text(again.pack)
+
+
+def test_the_command_line_says_what_it_did_only_when_asked(make_meeting, tmp_path):
+    folder = make_meeting(MEETING | {"items": ITEMS}, FILES)
+    args = ["build", str(folder), "--output", str(tmp_path / "out")]
+    quiet = CliRunner().invoke(main, args)  # not a terminal: nothing but errors
+    assert quiet.exit_code == 0 and quiet.output == ""
+    (folder / "lights.md").write_text(report("Street lighting", "Lights were replaced.\n"))
+    verbose = CliRunner().invoke(main, [*args, "--verbose"])
+    lines = verbose.output.splitlines()
+    assert ["Rendering the papers", "Laying out 1 document with LibreOffice", "  laid out lights.md",
+            "Planning the pages", "Assembling the pack"] == [line for line in lines[:-1] if "rendering" not in line]
+    assert re.search(r"agenda-pack\.pdf: 5 pages, [\d.]+ MB, [\d.]+ s; 3 of 4 documents from the cache, "
+                     r"laid out afresh: lights\.md$", lines[-1])
+    again = CliRunner().invoke(main, [*args, "--verbose"])
+    assert again.output.splitlines()[-1].endswith("; nothing had changed since the last build")
