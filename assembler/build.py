@@ -13,15 +13,16 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from pypdf import PdfReader
 
 from assembler.assemble import Sources, assemble
-from assembler.documents import open_pdf
 from assembler.cache import Cache, code_digest, digest, file_digest
-from assembler.convert import DEFAULT_TIMEOUT, Conversion, convert, engine_id
+from assembler.convert import DEFAULT_TIMEOUT, Conversion, Engine, Local
+from assembler.documents import open_pdf
 from assembler.errors import AssemblerError, InvalidSources, Problem
+from assembler.listeners import Listener, Listeners
 from assembler.load import load_meeting
 from assembler.model import Document, Item, Meeting
 from assembler.plan import PagePlan, Part, mark, references, settle
@@ -76,15 +77,14 @@ def staging(target: Path) -> Iterator[Path]:
 
 
 class Builder:
-    def __init__(self, meeting: Meeting, stage: Path, cache: Path, duplex: bool, timeout: float,
+    def __init__(self, meeting: Meeting, stage: Path, cache: Cache, engine: Engine, duplex: bool,
                  progress: Progress):
         self.meeting = meeting
         self.stage = stage
         self.work = stage / ".work"
-        self.profiles = cache / "profiles" / meeting.id
-        self.cache = Cache(cache, engine_id())
+        self.cache = cache
+        self.engine = engine
         self.duplex = duplex
-        self.timeout = timeout
         self.progress = progress
         self.fronts: dict[PagePlan, tuple[Path, Path]] = {}  # plan → its front sheet's .docx and PDF
         self.laid_out: list[str] = []  # the documents LibreOffice laid out, not found in the cache
@@ -99,8 +99,7 @@ class Builder:
         self.laid_out += [job.name for job in missing]
         if missing:
             self.progress.converting(len(missing))
-            made = convert(missing, self.work / "pdf", self.profiles, timeout=self.timeout,
-                           done=lambda job: self.progress.converted(job.name))
+            made = self.engine.convert(missing, self.work / "pdf", lambda job: self.progress.converted(job.name))
             found |= {docx: self.cache.store_pdf(keys[docx], pdf) for docx, pdf in made.items()}
         return found  # type: ignore[return-value]
 
@@ -183,10 +182,10 @@ def check(folder: Path) -> list[Problem]:
     return warnings
 
 
-def inputs_digest(meeting: Meeting, duplex: bool) -> str:
+def inputs_digest(meeting: Meeting, duplex: bool, engine: str) -> str:
     """Everything a pack is made from: a build with the same digest would make the same pack."""
     files = sorted({*meeting.folder.rglob("*"), *meeting.templates.glob("*.docx")})
-    return digest(code_digest(), engine_id(), f"duplex={duplex}",
+    return digest(code_digest(), engine, f"duplex={duplex}",
                   *(f"{path}:{file_digest(path)}" for path in files if path.is_file()))
 
 
@@ -201,19 +200,29 @@ def previous_build(target: Path, inputs: str) -> dict | None:
     return None
 
 
+def engine_for(unoservers: Sequence[str], profiles: Path, timeout: float) -> Engine:
+    """Local LibreOffice, or the unoserver listeners given as host:port."""
+    if unoservers:
+        return Listeners(tuple(Listener.parse(text) for text in unoservers), timeout)
+    return Local(profiles, timeout)
+
+
 def build(folder: Path, output: Path = Path("output"), duplex: bool = True,
-          timeout: float = DEFAULT_TIMEOUT, progress: Progress = Progress()) -> BuildResult:
+          timeout: float = DEFAULT_TIMEOUT, progress: Progress = Progress(),
+          unoservers: Sequence[str] = ()) -> BuildResult:
     started = time.monotonic()
     meeting, warnings = load_meeting(folder)
     target = output / meeting.id
-    inputs = inputs_digest(meeting, duplex)
+    engine = engine_for(unoservers, output / ".cache" / "profiles" / meeting.id, timeout)
+    identity = engine.identity
+    inputs = inputs_digest(meeting, duplex, identity)
     pack = target / PACK
     manifest = previous_build(target, inputs)
     if manifest:
         return BuildResult(pack, manifest["pages"], pack.stat().st_size, time.monotonic() - started,
                            warnings, unchanged=True)
     with staging(target) as stage:
-        builder = Builder(meeting, stage, output / ".cache", duplex, timeout, progress)
+        builder = Builder(meeting, stage, Cache(output / ".cache", identity), engine, duplex, progress)
         plan = builder.run(inputs)
     return BuildResult(pack, plan.total_pages, pack.stat().st_size, time.monotonic() - started, warnings,
                        documents=builder.documents, laid_out=tuple(builder.laid_out))

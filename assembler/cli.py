@@ -52,12 +52,16 @@ def main(debug: bool) -> None:
 @click.option("--simplex", is_flag=True, help="No filler pages: papers may start on a left-hand page.")
 @click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True,
               help="Seconds to let LibreOffice run before stopping it.")
+@click.option("--unoserver", "unoservers", multiple=True, metavar="HOST:PORT", envvar="ASSEMBLER_UNOSERVERS",
+              help="Lay documents out on these unoserver listeners instead of a local LibreOffice "
+                   "(repeat, or set ASSEMBLER_UNOSERVERS to a space-separated list).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Say what is being done, even when not on a terminal.")
-def build(meeting: Path, output: Path, simplex: bool, timeout: float, quiet: bool, verbose: bool) -> None:
+def build(meeting: Path, output: Path, simplex: bool, timeout: float, unoservers: tuple[str, ...],
+          quiet: bool, verbose: bool) -> None:
     """Build the agenda pack of the meeting in folder MEETING."""
     screen = sys.stderr.isatty() and not quiet
-    result = build_pack(meeting, output, duplex=not simplex, timeout=timeout,
+    result = build_pack(meeting, output, duplex=not simplex, timeout=timeout, unoservers=unoservers,
                         progress=Screen(verbose) if screen or verbose else Progress())
     report(result.warnings)
     if screen or verbose:

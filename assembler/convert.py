@@ -14,7 +14,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Protocol, Sequence
 
 from assembler.errors import AssemblerError
 
@@ -143,3 +143,29 @@ def _usable(pdf: Path) -> bool:
     with pdf.open("rb") as handle:
         handle.seek(max(0, size - 1024))
         return b"%%EOF" in handle.read()
+
+
+class Engine(Protocol):
+    """What lays Word documents out as PDF: LibreOffice here, or unoserver listeners."""
+
+    @property
+    def identity(self) -> str:
+        """Which engine and version: part of every cached PDF's key."""
+
+    def convert(self, jobs: Sequence[Conversion], outdir: Path, done: Done) -> dict[Path, Path]:
+        """Each job's .docx laid out as a PDF in outdir; returns docx → pdf."""
+
+
+@dataclass(frozen=True)
+class Local:
+    """LibreOffice on this machine, started for the build and stopped after it."""
+
+    profiles: Path
+    timeout: float
+
+    @property
+    def identity(self) -> str:
+        return engine_id()
+
+    def convert(self, jobs: Sequence[Conversion], outdir: Path, done: Done) -> dict[Path, Path]:
+        return convert(jobs, outdir, self.profiles, timeout=self.timeout, done=done)

@@ -14,7 +14,7 @@ from typing import Callable
 import pytest
 from click.testing import CliRunner
 
-import assembler.build
+import assembler.convert
 from conftest import EXAMPLE
 from assembler.body import STYLE_NAMES, Layout, markdown_to_wordml
 from assembler.cli import main
@@ -54,7 +54,7 @@ def write(folder: Path, files: Files) -> Path:
 def meeting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[Files], Path]:
     """Writes the meeting folder m/ into tmp_path, the working folder, from {name: content}."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(assembler.build, "convert", lambda *a, **k: pytest.fail("LibreOffice was reached"))
+    monkeypatch.setattr(assembler.convert, "convert", lambda *a, **k: pytest.fail("LibreOffice was reached"))
     return lambda files: write(tmp_path / "m", files)
 
 

@@ -1,0 +1,110 @@
+"""The unoserver engine, for real: listeners started on loopback by the test, each its own LibreOffice."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import xmlrpc.client
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from assembler.build import build
+from assembler.convert import Conversion
+from assembler.errors import AssemblerError
+from assembler.listeners import Listener, convert_on
+from readback import check_pack, front_sheet_references
+
+from conftest import report
+
+MEETING = {"body": "Harlow Vale Scrutiny Panel", "date": "2026-11-12"}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_listener(profile: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    command = [sys.executable, "-m", "unoserver.server", "--interface", "127.0.0.1", "--port", str(port),
+               "--uno-port", str(free_port()), "--user-installation", str(profile)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    return process, f"127.0.0.1:{port}"
+
+
+def wait_until_ready(address: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "unoserver stopped: is python3-uno installed (scripts/setup)?"
+        try:
+            xmlrpc.client.ServerProxy(f"http://{address}").info()
+            return
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"unoserver at {address} did not start")
+
+
+@pytest.fixture(scope="module")
+def listeners(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
+    folder = tmp_path_factory.mktemp("listeners")
+    started = [start_listener(folder / f"profile-{n}") for n in range(2)]
+    try:
+        for process, address in started:
+            wait_until_ready(address, process)
+        yield [address for _, address in started]
+    finally:
+        for process, _ in started:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def test_a_pack_built_on_listeners_matches_one_built_here(listeners, make_meeting, tmp_path):
+    items = [{"title": f"Report {n}", "paper": f"r{n}.md"} for n in range(1, 4)]
+    files = {f"r{n}.md": report(f"Report {n}", "\n\n".join(["Paragraph text " * 60] * (n * 4)))
+             for n in range(1, 4)}
+    folder = make_meeting(MEETING | {"items": items}, files)
+    remote = build(folder, tmp_path / "remote", unoservers=listeners)
+    local = build(folder, tmp_path / "local")
+    assert check_pack(remote.pack, duplex=True) == check_pack(local.pack, duplex=True)
+    assert front_sheet_references(remote.pack, 1) == front_sheet_references(local.pack, 1)
+    assert sorted(remote.laid_out) == ["r1.md", "r2.md", "r3.md", "the front sheet", "the front sheet"]
+
+
+def test_documents_are_spread_over_the_listeners(listeners, tmp_path):
+    import docx
+
+    jobs = []
+    for n in range(6):
+        document = docx.Document()
+        document.add_paragraph(f"Document {n} " + "words " * 400)
+        document.save(str(tmp_path / f"d{n}.docx"))
+        jobs.append(Conversion(tmp_path / f"d{n}.docx", tmp_path / f"d{n}.docx"))
+    where: list[str] = []
+    pdfs = convert_on([Listener.parse(a) for a in listeners], jobs, tmp_path / "pdf", 120,
+                      lambda job: where.append(threading.current_thread().name))
+    assert all(pdf.read_bytes().startswith(b"%PDF") for pdf in pdfs.values())
+    assert sorted(set(where)) == sorted(listeners)
+
+
+def test_a_listener_that_is_not_there_is_named(make_meeting, tmp_path):
+    folder = make_meeting(MEETING | {"items": [{"title": "Report", "paper": "r.md"}]},
+                          {"r.md": report("Report", "Text.\n")})
+    address = f"127.0.0.1:{free_port()}"
+    with pytest.raises(AssemblerError, match=f"the unoserver listener {address} cannot be reached .*; "
+                                             "start one with: unoserver"):
+        build(folder, tmp_path / "out", unoservers=[address])
+
+
+@pytest.mark.parametrize("text", ["localhost", "host:port", ":2003"])
+def test_a_listener_must_be_host_and_port(text):
+    with pytest.raises(AssemblerError, match="give a unoserver listener as host:port"):
+        Listener.parse(text)
