@@ -19,7 +19,7 @@ from pypdf import PdfReader
 
 from assembler.assemble import Sources, assemble
 from assembler.cache import Cache, code_digest, digest, file_digest
-from assembler.convert import DEFAULT_TIMEOUT, Conversion, Engine, Local
+from assembler.convert import DEFAULT_TIMEOUT, Conversion, Engine, Local, user_profiles
 from assembler.documents import open_pdf
 from assembler.errors import AssemblerError, InvalidSources, Problem
 from assembler.listeners import Listener, Listeners
@@ -200,11 +200,11 @@ def previous_build(target: Path, inputs: str) -> dict | None:
     return None
 
 
-def engine_for(unoservers: Sequence[str], profiles: Path, timeout: float) -> Engine:
+def engine_for(unoservers: Sequence[str], timeout: float) -> Engine:
     """Local LibreOffice, or the unoserver listeners given as host:port."""
     if unoservers:
         return Listeners(tuple(Listener.parse(text) for text in unoservers), timeout)
-    return Local(profiles, timeout)
+    return Local(user_profiles(), timeout)
 
 
 def build(folder: Path, output: Path = Path("output"), duplex: bool = True,
@@ -213,7 +213,7 @@ def build(folder: Path, output: Path = Path("output"), duplex: bool = True,
     started = time.monotonic()
     meeting, warnings = load_meeting(folder)
     target = output / meeting.id
-    engine = engine_for(unoservers, output / ".cache" / "profiles" / meeting.id, timeout)
+    engine = engine_for(unoservers, timeout)
     identity = engine.identity
     inputs = inputs_digest(meeting, duplex, identity)
     pack = target / PACK

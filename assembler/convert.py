@@ -1,12 +1,16 @@
 """Stage 3: lay the rendered Word documents out as PDF with LibreOffice.
 
 One soffice process converts many files, since its start-up (about 1.7 s) costs more than most
-conversions; the files are shared among one process per core, each with its own profile, because
-two processes cannot share a profile.
+conversions; the files are shared among one process per core. Two processes cannot share a
+LibreOffice profile, so each takes a numbered profile slot, held with a lock for as long as it
+runs: builds of different meetings can run at once, and a profile, once made, is used again
+(making one costs about half a second).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import signal
@@ -14,7 +18,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Protocol, Sequence
+from typing import Callable, Iterator, Protocol, Sequence
 
 from assembler.errors import AssemblerError
 
@@ -82,15 +86,41 @@ def _stop(process: subprocess.Popen) -> None:
 Done = Callable[[Conversion], None]
 
 
+def user_profiles() -> Path:
+    """Where LibreOffice profiles are kept between builds: the user's cache folder."""
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "assembler" / "libreoffice"
+
+
+@contextlib.contextmanager
+def profile_slots(root: Path, count: int) -> Iterator[list[Path]]:
+    """The first `count` profile folders under root that no other process is using."""
+    root.mkdir(parents=True, exist_ok=True)
+    held: list[Path] = []
+    with contextlib.ExitStack() as locks:
+        number = 0
+        while len(held) < count:
+            handle = locks.enter_context((root / f"slot-{number}.lock").open("w"))
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                held.append(root / f"slot-{number}")
+            except BlockingIOError:
+                handle.close()
+            number += 1
+        yield held
+
+
 def _run(batches: list[list[Conversion]], profiles: Path, outdir: Path, timeout: float,
          done: Done) -> None:
     """Run one soffice per batch, reporting each document as its PDF is complete."""
     binary = soffice()
     processes = []
     waiting = [job for batch in batches for job in batch]
-    try:
-        for n, batch in enumerate(batches):
-            command = _command(binary, profiles / f"profile-{n}", outdir, batch)
+    with contextlib.ExitStack() as stack:
+        slots = stack.enter_context(profile_slots(profiles, len(batches)))
+        stack.callback(_stop_all, processes)
+        for slot, batch in zip(slots, batches):
+            command = _command(binary, slot, outdir, batch)
             processes.append(subprocess.Popen(command, stdout=subprocess.DEVNULL,
                                               stderr=subprocess.PIPE, start_new_session=True))
         deadline = time.monotonic() + timeout
@@ -101,12 +131,15 @@ def _run(batches: list[list[Conversion]], profiles: Path, outdir: Path, timeout:
             waiting = _report(waiting, outdir, done)
             time.sleep(POLL)
         _report(waiting, outdir, done)
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                _stop(process)
-            if process.stderr:
-                process.stderr.close()
+
+
+def _stop_all(processes: list[subprocess.Popen]) -> None:
+    """However the run ends, no LibreOffice is left running (the slots' locks are released after)."""
+    for process in processes:
+        if process.poll() is None:
+            _stop(process)
+        if process.stderr:
+            process.stderr.close()
 
 
 def _report(waiting: list[Conversion], outdir: Path, done: Done) -> list[Conversion]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from assembler.convert import DEFAULT_TIMEOUT, Conversion, convert
+from assembler.convert import DEFAULT_TIMEOUT, Conversion, convert, user_profiles
 from assembler.errors import AssemblerError, Problem
 from assembler.load import load_paper
 from assembler.render import render_papers
@@ -36,7 +36,6 @@ def preview(paper: Path, output: Path = Path("output"), pdf: bool = False,
     jobs = [Conversion(r.docx, r.doc.source) for r in rendered if r.docx]
     files = [job.docx for job in jobs]
     if pdf and jobs:
-        # A profile of its own, so that a preview never waits on, or upsets, a build.
-        files += convert(jobs, folder, output / ".cache" / "profiles" / f"{meeting.id}-preview",
-                         timeout=timeout).values()
+        # Profile slots are locked while in use, so a preview never upsets a build running at once.
+        files += convert(jobs, folder, user_profiles(), timeout=timeout).values()
     return Preview(files, warnings)
