@@ -6,15 +6,12 @@ the whole build has succeeded, so a failed build never leaves a half-written pac
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
 import shutil
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from pypdf import PdfReader
 
@@ -23,8 +20,10 @@ from assembler.documents import open_pdf
 from assembler.convert import DEFAULT_TIMEOUT, Conversion, convert
 from assembler.errors import AssemblerError, InvalidSources, Problem
 from assembler.load import load_meeting
-from assembler.model import Document, Item, Meeting
+from assembler.manifest import fingerprint, write_manifest
+from assembler.model import Meeting
 from assembler.plan import PagePlan, Part, mark, references, settle
+from assembler.publish import interrupt_reported, meeting_lock, staging
 from assembler.render import render_agenda, render_papers
 
 PACK = "agenda-pack.pdf"
@@ -42,30 +41,9 @@ class BuildResult:
     warnings: list[Problem]
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@contextlib.contextmanager
-def staging(target: Path) -> Iterator[Path]:
-    """A fresh folder beside target that replaces it only if the block succeeds."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
-    try:
-        yield stage
-        old = target.with_name(f".{target.name}-old")
-        shutil.rmtree(old, ignore_errors=True)
-        if target.exists():
-            target.rename(old)
-        stage.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
-
-
 class Builder:
     def __init__(self, meeting: Meeting, stage: Path, cache: Path, duplex: bool, timeout: float,
-                 progress: Progress):
+                 progress: Progress, epoch: int | None = None):
         self.meeting = meeting
         self.stage = stage
         self.work = stage / ".work"
@@ -73,6 +51,7 @@ class Builder:
         self.duplex = duplex
         self.timeout = timeout
         self.progress = progress
+        self.epoch = epoch
         self.fronts: dict[PagePlan, tuple[Path, Path]] = {}  # plan → its front sheet's .docx and PDF
 
     def convert(self, jobs: list[Conversion]) -> dict[Path, Path]:
@@ -103,43 +82,13 @@ class Builder:
         plan = settle(parts, self.duplex, len(PdfReader(converted[guess.docx]).pages), self.measure_front)
         self.progress("assembling the pack")
         front_docx, front_pdf = self.fronts[plan]
-        assemble(plan, Sources(front_pdf, pdfs), self.meeting, self.stage / PACK)
+        prints = fingerprint(self.meeting, [p for r in rendered for p in r.pictures], self.duplex, self.epoch)
+        assemble(plan, Sources(front_pdf, pdfs), self.meeting, self.stage / PACK, prints.document_id,
+                 prints.date)
         shutil.copyfile(front_docx, self.stage / "agenda.docx")
-        self.write_manifest(plan)
+        write_manifest(self.stage / "manifest.json", self.meeting, plan, prints, self.stage / PACK)
         shutil.rmtree(self.work)
         return plan
-
-    def write_manifest(self, plan: PagePlan) -> None:
-        folder = self.meeting.folder
-        manifest = {
-            "meeting": self.meeting.id, "body": self.meeting.body, "date": self.meeting.date.isoformat(),
-            "pages": plan.total_pages, "duplex": self.duplex,
-            "items": [_item_entry(item, plan, folder) for item in self.meeting.items],
-            "sources": {"meeting.yaml": sha256(folder / "meeting.yaml")},
-            "templates": {p.name: sha256(p) for p in sorted(self.meeting.templates.glob("*.docx"))},
-            "pack_sha256": sha256(self.stage / PACK),
-        }
-        text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-        (self.stage / "manifest.json").write_text(text, encoding="utf-8")
-
-
-def _document_entry(doc: Document, plan: PagePlan, item: Item, index: int, folder: Path) -> dict:
-    placement = next(p for p in plan.placements if p.part.item == item.number and p.part.index == index)
-    entry = {"file": doc.source.relative_to(folder).as_posix(), "sha256": sha256(doc.source),
-             "first_page": placement.first_page, "last_page": placement.last_page}
-    return ({"label": doc.label, "title": doc.title} | entry) if doc.label else entry
-
-
-def _item_entry(item: Item, plan: PagePlan, folder: Path) -> dict:
-    pages = plan.item_range(item.number)
-    entry = {"number": item.number, "title": item.title,
-             "first_page": pages[0] if pages else None, "last_page": pages[1] if pages else None,
-             "verbal": item.verbal}
-    if item.paper:
-        entry["paper"] = _document_entry(item.paper, plan, item, 0, folder)
-        entry["appendices"] = [_document_entry(doc, plan, item, n, folder)
-                               for n, doc in enumerate(item.appendices, 1)]
-    return entry
 
 
 def check(folder: Path) -> list[Problem]:
@@ -157,11 +106,14 @@ def check(folder: Path) -> list[Problem]:
 
 
 def build(folder: Path, output: Path = Path("output"), duplex: bool = True,
-          timeout: float = DEFAULT_TIMEOUT, progress: Progress = lambda message: None) -> BuildResult:
+          timeout: float = DEFAULT_TIMEOUT, progress: Progress = lambda message: None,
+          source_date_epoch: int | None = None) -> BuildResult:
+    """Build the meeting in folder into output/<id>/; the pack is dated source_date_epoch, if given."""
     started = time.monotonic()
     meeting, warnings = load_meeting(folder)
     target = output / meeting.id
-    with staging(target) as stage:
-        plan = Builder(meeting, stage, output / ".cache", duplex, timeout, progress).run()
+    with interrupt_reported(target), meeting_lock(target, progress), staging(target) as stage:
+        plan = Builder(meeting, stage, output / ".cache", duplex, timeout, progress,
+                       source_date_epoch).run()
     pack = target / PACK
     return BuildResult(pack, plan.total_pages, pack.stat().st_size, time.monotonic() - started, warnings)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from assembler.documents import open_pdf
 from assembler.errors import AssemblerError
 
 INSTALL_HINT = "install it with: apt-get install libreoffice-writer-nogui fonts-liberation fonts-crosextra-carlito"
@@ -61,51 +62,84 @@ def _stop(process: subprocess.Popen) -> None:
     process.wait()
 
 
-def _run(batches: list[list[Conversion]], profiles: Path, outdir: Path, timeout: float) -> None:
+def _run(batches: list[list[Conversion]], profiles: Path, outdir: Path, timeout: float) -> list[int]:
+    """One soffice per batch; returns each one's exit status (negative: the signal that ended it)."""
     binary = soffice()
     processes = []
     try:
         for n, batch in enumerate(batches):
             command = _command(binary, profiles / f"profile-{n}", outdir, batch)
+            # Its output is not read, so it goes nowhere: a full pipe would make soffice wait forever.
             processes.append(subprocess.Popen(command, stdout=subprocess.DEVNULL,
-                                              stderr=subprocess.PIPE, start_new_session=True))
+                                              stderr=subprocess.DEVNULL, start_new_session=True))
         deadline = time.monotonic() + timeout
         for process in processes:
             try:
                 process.wait(timeout=max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                raise AssemblerError(f"LibreOffice took longer than {timeout:.0f} s and was stopped; "
+                raise AssemblerError(f"LibreOffice took longer than {timeout:g} s and was stopped; "
                                      "try again, or raise the limit with --timeout") from None
     finally:
         for process in processes:
             if process.poll() is None:
                 _stop(process)
-            if process.stderr:
-                process.stderr.close()
+    return [process.returncode for process in processes]
+
+
+def _attempt(batches: list[list[Conversion]], profiles: Path, outdir: Path,
+             timeout: float) -> dict[Conversion, str]:
+    """Convert the batches; returns each job that failed, with why."""
+    for job in (job for batch in batches for job in batch):
+        (outdir / job.pdf_name).unlink(missing_ok=True)  # so that what is found is this attempt's
+    statuses = _run(batches, profiles, outdir, timeout)
+    failures = {job: _failure(outdir / job.pdf_name, status)
+                for batch, status in zip(batches, statuses) for job in batch}
+    return {job: why for job, why in failures.items() if why}
 
 
 def convert(jobs: Sequence[Conversion], outdir: Path, profiles: Path,
             processes: int = os.cpu_count() or 1, timeout: float = DEFAULT_TIMEOUT) -> dict[Path, Path]:
-    """Convert each job's .docx to a PDF in outdir; returns docx → pdf. A crash is retried once."""
+    """Convert each job's .docx to a PDF in outdir; returns docx → pdf.
+
+    A job that fails is tried once more, in a process of its own: a document that crashes
+    LibreOffice then neither takes its batch down with it again nor hides which one it was.
+    """
     outdir.mkdir(parents=True, exist_ok=True)
-    pending = list(jobs)
-    for attempt in range(2):
-        if not pending:
-            break
-        _run(_batches(pending, min(processes, len(pending))), profiles, outdir, timeout)
-        pending = [job for job in pending if not _usable(outdir / job.pdf_name)]
-    if pending:
-        job = pending[0]
-        raise AssemblerError("LibreOffice could not convert this document to PDF "
-                             "(open it in Word or LibreOffice to check it is not damaged)", job.source)
+    if not jobs:
+        return {}
+    failed = list(_attempt(_batches(jobs, min(processes, len(jobs))), profiles, outdir, timeout))
+    again: dict[Conversion, str] = {}
+    for n in range(0, len(failed), processes):
+        again |= _attempt([[job] for job in failed[n:n + processes]], profiles, outdir, timeout)
+    if again:
+        job = next(job for job in jobs if job in again)
+        raise AssemblerError(f"LibreOffice could not convert this document to PDF ({again[job]}); "
+                             "open it in Word or LibreOffice to check it is not damaged", job.source)
     return {job.docx: outdir / job.pdf_name for job in jobs}
 
 
+def _failure(pdf: Path, status: int) -> str:
+    """Why soffice, ending with status, gave no usable PDF; "" if it did."""
+    if _usable(pdf):
+        return ""
+    if status < 0:
+        return f"it crashed: {signal.strsignal(-status) or f'signal {-status}'}"
+    if status > 0:
+        return f"it stopped with exit status {status}"
+    return "it wrote a damaged PDF" if pdf.exists() else "it wrote no PDF"
+
+
 def _usable(pdf: Path) -> bool:
-    """A PDF that exists and ends as a PDF should; an empty or cut-off file is not."""
+    """A PDF that ends as a PDF should and opens; an empty, cut-off or garbled file does not."""
     size = pdf.stat().st_size if pdf.is_file() else 0
     if size < 64:
         return False
     with pdf.open("rb") as handle:
         handle.seek(max(0, size - 1024))
-        return b"%%EOF" in handle.read()
+        if b"%%EOF" not in handle.read():
+            return False
+    try:
+        open_pdf(pdf)
+    except AssemblerError:
+        return False
+    return True

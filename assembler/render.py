@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
+import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -23,6 +25,7 @@ from assembler.schema import as_date
 
 TABLE_STYLE = "Council Table"
 PICTURE_KINDS = (".png", ".jpg", ".jpeg", ".gif", ".bmp")
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry
 
 
 def template_path(meeting: Meeting, name: str, source: Path | None = None) -> Path:
@@ -121,6 +124,7 @@ class _Pictures:
 
     def __init__(self, word: WordDocument, doc: Document, width: int):
         self.word, self.doc, self.width = word, doc, width
+        self.used: list[Path] = []  # sources of the pack too, so the manifest records them
 
     def __call__(self, name: Path, description: str, line: int) -> str:
         folder = self.doc.source.parent
@@ -139,6 +143,7 @@ class _Pictures:
             inline = self.word.part.new_pic_inline(str(path), Emu(self.width),
                                                    Emu(int(inline.extent.cy * scale)))
         inline.docPr.set("descr", description)
+        self.used.append(path)
         return f"<w:r><w:drawing>{inline.xml.split('?>', 1)[-1]}</w:drawing></w:r>"
 
 
@@ -156,12 +161,18 @@ def _render(tpl: DocxTemplate, context: Mapping[str, Any], template: Path, sourc
 
 
 def _save(tpl: DocxTemplate, out: Path) -> None:
+    """Write the .docx with a fixed date on each part, so that the same sources give the same bytes."""
+    rendered = io.BytesIO()
+    tpl.save(rendered)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tpl.save(out)
+    with zipfile.ZipFile(rendered) as parts, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as fixed:
+        for part in parts.infolist():
+            fixed.writestr(zipfile.ZipInfo(part.filename, ZIP_EPOCH), parts.read(part), zipfile.ZIP_DEFLATED)
 
 
-def render_document(doc: Document, item: Item, meeting: Meeting, out: Path) -> None:
-    """Render a Markdown paper or appendix into its template, writing out (a .docx)."""
+def render_document(doc: Document, item: Item, meeting: Meeting, out: Path) -> tuple[Path, ...]:
+    """Render a Markdown paper or appendix into its template, writing out (a .docx); returns the
+    pictures it shows."""
     template = template_path(meeting, doc.template, doc.source)
     tpl = DocxTemplate(template)
     tpl.init_docx()
@@ -174,6 +185,7 @@ def render_document(doc: Document, item: Item, meeting: Meeting, out: Path) -> N
     if start is not None:
         _restart(tpl.docx, "Minute Heading" if layout.minutes else "Numbered Paragraph", int(start))
     _save(tpl, out)
+    return tuple(pictures.used)
 
 
 def agenda_context(meeting: Meeting, marks: Mapping[str, str]) -> dict[str, Any]:
@@ -197,18 +209,18 @@ class Rendered:
     index: int  # 0 for the paper, then its appendices
     doc: Document
     docx: Path | None
+    pictures: tuple[Path, ...] = ()  # the files a Markdown body shows
 
 
-def _render_one(doc: Document, item: Item, meeting: Meeting, folder: Path) -> Path | None:
+def _render_one(doc: Document, item: Item, meeting: Meeting, folder: Path, index: int) -> Rendered:
     if doc.kind == "pdf":
-        return None
+        return Rendered(item, index, doc, None)
     out = folder / f"{output_stem(item, doc)}.docx"
     if doc.kind == "md":
-        render_document(doc, item, meeting, out)
-    else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(doc.source, out)
-    return out
+        return Rendered(item, index, doc, out, render_document(doc, item, meeting, out))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(doc.source, out)
+    return Rendered(item, index, doc, out)
 
 
 def render_papers(meeting: Meeting, folder: Path, progress: Callable[[str], None]) -> list[Rendered]:
@@ -218,7 +230,7 @@ def render_papers(meeting: Meeting, folder: Path, progress: Callable[[str], None
         for index, doc in enumerate(item.documents):
             progress(f"rendering {doc.source.name}")
             try:
-                rendered.append(Rendered(item, index, doc, _render_one(doc, item, meeting, folder)))
+                rendered.append(_render_one(doc, item, meeting, folder, index))
             except AssemblerError as exc:
                 problems.append(exc.problem)
     if problems:

@@ -1,0 +1,81 @@
+"""`assembler verify`: rebuild a meeting and show whether its published pack came from its sources.
+
+The rebuild goes into a temporary folder with the options the manifest records, and its pack is
+compared byte for byte with the published one. When they differ, the two manifests say why: which
+sources or templates changed, or which tool has another version now.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assembler.build import PACK, Progress, build
+from assembler.convert import DEFAULT_TIMEOUT
+from assembler.errors import AssemblerError, Interrupted, Problem, shown
+from assembler.load import load_meeting
+from assembler.manifest import read_manifest, sha256
+
+Manifest = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    matches: bool
+    findings: list[Problem]  # the verdict's own line first, then each difference found
+
+
+def verify(folder: Path, output: Path = Path("output"), timeout: float = DEFAULT_TIMEOUT,
+           progress: Progress = lambda message: None) -> Verdict:
+    meeting, _ = load_meeting(folder)
+    target = output / meeting.id
+    if not (target / "manifest.json").is_file() or not (target / PACK).is_file():
+        raise AssemblerError("no built pack and manifest to verify; build the meeting first", target)
+    published = read_manifest(target / "manifest.json")
+    with tempfile.TemporaryDirectory(prefix="assembler-verify-") as scratch:
+        try:
+            rebuilt = build(folder, Path(scratch), duplex=published["duplex"], timeout=timeout,
+                            progress=progress, source_date_epoch=published.get("source_date_epoch"))
+        except Interrupted:
+            raise Interrupted("interrupted; nothing was changed") from None
+        fresh = read_manifest(rebuilt.pack.parent / "manifest.json")
+    pack = target / PACK
+    found = differences(published, fresh, sha256(pack), pack, {"sources": meeting.folder,
+                                                               "templates": meeting.templates})
+    if fresh["pack_sha256"] == sha256(pack):
+        verdict = Problem(pack, None, f"matches a fresh build of {shown(folder)} "
+                                      f"(sha256 {fresh['pack_sha256'][:12]}…)")
+        return Verdict(True, [verdict, *(Problem(f.path, f.line, f.message, warning=True) for f in found)])
+    found = found or [Problem(None, None, "the sources, templates and tools are the same as when the "
+                                          "pack was built, yet the pack differs; please report this")]
+    return Verdict(False, [Problem(pack, None, f"differs from a fresh build of {shown(folder)}"), *found])
+
+
+def differences(published: Manifest, fresh: Manifest, pack_sha256: str, pack: Path,
+                folders: dict[str, Path]) -> list[Problem]:
+    """What differs between the build a manifest records and a fresh one, one line each."""
+    found = []
+    if pack_sha256 != published["pack_sha256"]:
+        found.append(Problem(pack, None, "changed after it was built: it is not the pack its "
+                                         "manifest describes"))
+    for kind, folder in folders.items():
+        found += _files_changed(published.get(kind, {}), fresh[kind], folder)
+    was, now = published.get("tools", {}), fresh["tools"]
+    found += [Problem(None, None, f"{tool}: {was.get(tool, 'not used')} when the pack was built, "
+                                  f"{now.get(tool, 'not used')} now")
+              for tool in sorted(was.keys() | now.keys()) if was.get(tool) != now.get(tool)]
+    return found
+
+
+def _files_changed(was: dict[str, str], now: dict[str, str], folder: Path) -> list[Problem]:
+    found = []
+    for name in sorted(was.keys() | now.keys()):
+        if name not in now:
+            found.append(Problem(folder / name, None, "no longer used; the pack was built with it"))
+        elif name not in was:
+            found.append(Problem(folder / name, None, "new since the pack was built"))
+        elif was[name] != now[name]:
+            found.append(Problem(folder / name, None, "changed since the pack was built"))
+    return found
