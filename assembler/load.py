@@ -6,6 +6,7 @@ Every problem found is collected, so that the user sees them all at once rather 
 from __future__ import annotations
 
 import difflib
+import reprlib
 import string
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import yaml
 from assembler.documents import content_problem
 from assembler.errors import InvalidSources, Problem
 from assembler.model import Contact, Document, Item, Kind, Meeting
-from assembler.schema import ITEM, MEETING, TEMPLATES, Field, as_date
+from assembler.schema import ITEM, MAX_TEXT, MEETING, TEMPLATES, Field, as_date
 
 KINDS: tuple[Kind, ...] = ("md", "docx", "pdf")
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -138,8 +139,12 @@ def check_fields(data: Any, fields: tuple[Field, ...], path: Path, check: Checke
         if value is None:
             if f.required:
                 check.error(path, line, f"{what}: '{f.name}' is required")
-        elif not f.accepts(value):
-            check.error(path, at, f"{what}: '{f.name}' should be {_article(f.kind)}, not {value!r}")
+        elif not f.accepts(value):  # reprlib cuts the value short: it may be a whole pasted page
+            check.error(path, at, f"{what}: '{f.name}' should be {_article(f.kind)}, "
+                                  f"not {reprlib.repr(value)}")
+        elif isinstance(value, str) and len(value) > MAX_TEXT:
+            check.error(path, at, f"{what}: '{f.name}' is {len(value):,} characters long; "
+                                  f"shorten it to {MAX_TEXT:,} at most")
         elif f.entries:
             entries = value if isinstance(value, list) else [value]
             for n, entry in enumerate(entries, 1):

@@ -6,6 +6,11 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+# The most characters a value may hold. A title or a name runs to a few hundred at most; a value of
+# tens of thousands is a paste gone wrong, and would make LibreOffice lay out a front sheet of tens
+# of pages again and again while the page references settle.
+MAX_TEXT = 2000
+
 TEXT, DATE, FLAG, WHOLE, LIST, MAPPING, TEXTS = (
     "text", "date such as 2026-09-24", "true/false", "whole number", "list", "mapping", "text or list of text")
 

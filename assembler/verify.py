@@ -24,33 +24,36 @@ Manifest = dict[str, Any]
 @dataclass(frozen=True)
 class Verdict:
     matches: bool
-    findings: list[Problem]  # the verdict's own line first, then each difference found
+    findings: list[Problem]  # the verdict's own line, then each difference found
 
 
 def verify(folder: Path, output: Path = Path("output"), timeout: float = DEFAULT_TIMEOUT,
            progress: Progress = lambda message: None) -> Verdict:
     meeting, _ = load_meeting(folder)
-    target = output / meeting.id
-    if not (target / "manifest.json").is_file() or not (target / PACK).is_file():
-        raise AssemblerError("no built pack and manifest to verify; build the meeting first", target)
-    published = read_manifest(target / "manifest.json")
+    pack = output / meeting.id / PACK
+    if not pack.is_file() or not pack.with_name("manifest.json").is_file():
+        raise AssemblerError("no built pack and manifest to verify; build the meeting first", pack.parent)
+    published = read_manifest(pack.with_name("manifest.json"))
+    fresh = _rebuild(folder, published, timeout, progress)
+    if fresh["pack_sha256"] == sha256(pack):
+        verdict = f"matches a fresh build of {shown(folder)} (sha256 {fresh['pack_sha256'][:12]}…)"
+        return Verdict(True, [Problem(pack, None, verdict)])
+    found = differences(published, fresh, sha256(pack), pack,
+                        {"sources": meeting.folder, "templates": meeting.templates})
+    found = found or [Problem(None, None, "the sources, templates and tools are the same as when the "
+                                          "pack was built, yet the pack differs; please report this")]
+    return Verdict(False, [Problem(pack, None, f"differs from a fresh build of {shown(folder)}"), *found])
+
+
+def _rebuild(folder: Path, published: Manifest, timeout: float, progress: Progress) -> Manifest:
+    """The manifest of a build into a temporary folder, with the options the published one records."""
     with tempfile.TemporaryDirectory(prefix="assembler-verify-") as scratch:
         try:
             rebuilt = build(folder, Path(scratch), duplex=published["duplex"], timeout=timeout,
                             progress=progress, source_date_epoch=published.get("source_date_epoch"))
         except Interrupted:
             raise Interrupted("interrupted; nothing was changed") from None
-        fresh = read_manifest(rebuilt.pack.parent / "manifest.json")
-    pack = target / PACK
-    found = differences(published, fresh, sha256(pack), pack, {"sources": meeting.folder,
-                                                               "templates": meeting.templates})
-    if fresh["pack_sha256"] == sha256(pack):
-        verdict = Problem(pack, None, f"matches a fresh build of {shown(folder)} "
-                                      f"(sha256 {fresh['pack_sha256'][:12]}…)")
-        return Verdict(True, [verdict, *(Problem(f.path, f.line, f.message, warning=True) for f in found)])
-    found = found or [Problem(None, None, "the sources, templates and tools are the same as when the "
-                                          "pack was built, yet the pack differs; please report this")]
-    return Verdict(False, [Problem(pack, None, f"differs from a fresh build of {shown(folder)}"), *found])
+        return read_manifest(rebuilt.pack.with_name("manifest.json"))
 
 
 def differences(published: Manifest, fresh: Manifest, pack_sha256: str, pack: Path,
