@@ -39,6 +39,9 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
     mapping.lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, (dict, list)):  # "{{ x }}: y" is valid YAML, but no key we could look up
+            raise yaml.MarkedYAMLError(
+                problem="a key in '{ }' or '[ ]'; put it in quotes", problem_mark=key_node.start_mark)
         if key in mapping:
             raise yaml.MarkedYAMLError(
                 problem=f"duplicate key '{key}'", problem_mark=key_node.start_mark)
@@ -284,8 +287,8 @@ class MeetingLoader:
             listed, listed_in, at = entry.get("appendices") or [], path, entry
         return paper, self._appendices(listed, listed_in, getattr(at, "lines", {}).get("appendices", 1))
 
-    def _appendices(self, listed: list, path: Path, line: int) -> tuple[Document, ...]:
-        if not all(isinstance(e, dict) for e in listed):
+    def _appendices(self, listed: object, path: Path, line: int) -> tuple[Document, ...]:
+        if not isinstance(listed, list) or not all(isinstance(e, dict) for e in listed):
             return ()  # already reported by the schema check
         found = []
         for entry, label in zip(listed, appendix_labels(listed)):

@@ -65,14 +65,23 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# Templates loop over these whatever the front matter holds. A key that is not its template's is only
+# warned of, so it may hold anything: what is not a list is taken as none, or as a list of one.
+
 def _people(entries: Any, keys: tuple[str, ...]) -> list[dict[str, Any]]:
-    return [{k: _plain(e.get(k)) for k in keys} for e in entries or [] if isinstance(e, dict)]
+    listed = entries if isinstance(entries, list) else []
+    return [{k: _plain(e.get(k)) for k in keys} for e in listed if isinstance(e, dict)]
+
+
+def _texts(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return _plain(value)
+    return [str(value)] if value not in (None, "") else []
 
 
 def paper_context(doc: Document, item: Item, meeting: Meeting) -> dict[str, Any]:
     fm = doc.front_matter
     context: dict[str, Any] = {key: _plain(value) for key, value in fm.items()}
-    background = fm.get("background_papers") or []
     context.update(
         meeting=meeting_context(meeting), title=doc.title, label=doc.label,
         report_of=_plain(fm.get("report_of")),
@@ -80,7 +89,7 @@ def paper_context(doc: Document, item: Item, meeting: Meeting) -> dict[str, Any]
         present=_people(fm.get("present"), ("name", "role")),
         apologies=_people(fm.get("apologies"), ("name", "role")),
         appendices=[{"label": a.label, "title": a.title} for a in item.appendices] if not doc.label else [],
-        background_papers=[str(background)] if isinstance(background, str) else _plain(background),
+        background_papers=_texts(fm.get("background_papers")),
     )
     held = as_date(fm.get("date"))
     if held:

@@ -140,6 +140,12 @@ LOADER = {
     "front matter YAML, and no follow-on 'title' error": (
         {"meeting.yaml": MEETING, "p.md": paper("Text.\n", front="report_of: X\ntitle: Duty: Year 3\n")},
         "m/p.md:3: YAML, column 12: a ': ' inside a value; put the value in quotes"),
+    "a 10,000-word title": (
+        {"meeting.yaml": MEETING.replace("Report", " ".join(["word"] * 10_000)), "p.md": paper("Text.\n")},
+        "m/meeting.yaml:4: item 1: 'title' is 49,999 characters long; shorten it to 2,000 at most"),
+    "a 10,000-word title in front matter": (
+        {"meeting.yaml": MEETING, "p.md": paper("Text.\n", front=f"title: {' '.join(['word'] * 10_000)}\n")},
+        "m/p.md:2: front matter: 'title' is 49,999 characters long; shorten it to 2,000 at most"),
     "unknown template": (
         {"meeting.yaml": MEETING, "p.md": paper("Text.\n", front="title: Report\ntemplate: fancy\n")},
         "m/p.md:3: front matter: no template 'fancy'; available: agenda, appendix, minutes, report"),
