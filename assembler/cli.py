@@ -18,6 +18,7 @@ from assembler.interrupts import stopping_cleanly
 from assembler.verify import verify as verify_pack
 
 INTERRUPTED = 130  # what a shell expects of a program stopped by Ctrl-C
+LAST_DATE = 253402300799  # 31 December 9999, 23:59:59: the last moment a PDF date can hold
 
 
 class Command(click.Command):
@@ -63,8 +64,9 @@ def main(debug: bool) -> None:
 @click.option("--simplex", is_flag=True, help="No filler pages: papers may start on a left-hand page.")
 @click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True,
               help="Seconds to let LibreOffice run before stopping it.")
-@click.option("--source-date-epoch", type=int, envvar="SOURCE_DATE_EPOCH", metavar="SECONDS",
-              help="Date the PDF this many seconds after 1970 [default: $SOURCE_DATE_EPOCH, else undated].")
+@click.option("--source-date-epoch", type=click.IntRange(0, LAST_DATE), envvar="SOURCE_DATE_EPOCH",
+              metavar="SECONDS", help="Date the PDF this many seconds after 1970 "
+                                      "[default: $SOURCE_DATE_EPOCH, else undated].")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 def build(meeting: Path, output: Path, simplex: bool, timeout: float, source_date_epoch: int | None,
           quiet: bool) -> None:

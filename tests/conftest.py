@@ -16,6 +16,7 @@ from assembler.build import BuildResult, build
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "papers" / "northshire-scsb-2026-09-24"
+ONE_REPORT = {"body": "Board", "date": "2026-09-24", "items": [{"title": "Report", "paper": "p.md"}]}
 
 
 @pytest.fixture(scope="session")
@@ -44,6 +45,11 @@ def make_meeting(tmp_path: Path) -> MakeMeeting:
         return folder
 
     return make
+
+
+def files(folder: Path) -> dict[Path, bytes]:
+    """Every file below folder, by its path in it, with its bytes: to show nothing changed."""
+    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def report(title: str, body: str, **front: object) -> str:

@@ -7,14 +7,9 @@ import signal
 from pathlib import Path
 
 from assembler.build import build
-from conftest import alive, finish, report, running_with, start_build, wait_for
+from conftest import ONE_REPORT, alive, files, finish, report, running_with, start_build, wait_for
 
-MEETING = {"body": "Board", "date": "2026-09-24", "items": [{"title": "Report", "paper": "p.md"}]}
 STOPPED = "interrupted; out/m/ holds the last complete build"
-
-
-def files(folder: Path) -> dict[Path, bytes]:
-    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def long_paper(words: str) -> str:
@@ -22,7 +17,7 @@ def long_paper(words: str) -> str:
 
 
 def test_ctrl_c_while_libreoffice_runs(make_meeting, tmp_path: Path):
-    folder = make_meeting(MEETING, {"p.md": report("Report", "First version.\n")})
+    folder = make_meeting(ONE_REPORT, {"p.md": report("Report", "First version.\n")})
     build(folder, tmp_path / "out")
     before = files(tmp_path / "out" / "m")
     (folder / "p.md").write_text(long_paper("Second version"), encoding="utf-8")
@@ -42,7 +37,7 @@ def test_ctrl_c_while_libreoffice_runs(make_meeting, tmp_path: Path):
 
 
 def test_sigterm_while_libreoffice_hangs(make_meeting, fake_soffice, tmp_path: Path):
-    folder = make_meeting(MEETING, {"p.md": report("Report", "Text.\n")})
+    folder = make_meeting(ONE_REPORT, {"p.md": report("Report", "Text.\n")})
     build(folder, tmp_path / "out")
     before = files(tmp_path / "out" / "m")
     fake_soffice.misbehave("hang")

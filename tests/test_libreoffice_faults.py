@@ -15,9 +15,8 @@ from assembler.build import build
 from assembler.cli import main
 from assembler.convert import Conversion, convert
 from assembler.errors import AssemblerError
-from conftest import FakeSoffice, alive, report
+from conftest import FakeSoffice, ONE_REPORT, alive, files, report
 
-MEETING = {"body": "Board", "date": "2026-09-24", "items": [{"title": "Report", "paper": "p.md"}]}
 PAPER = "01-report.docx"
 NOT_CONVERTED = "m/p.md: LibreOffice could not convert this document to PDF ({}); open it in Word or " \
                 "LibreOffice to check it is not damaged"
@@ -32,15 +31,11 @@ FAULTS = {
 }
 
 
-def files(folder: Path) -> dict[Path, bytes]:
-    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 @pytest.fixture
 def built(make_meeting, fake_soffice: FakeSoffice, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The meeting m, built once into out/ with the stand-in behaving; the working folder is tmp_path."""
     monkeypatch.chdir(tmp_path)
-    make_meeting(MEETING, {"p.md": report("Report", "Text.\n")})
+    make_meeting(ONE_REPORT, {"p.md": report("Report", "Text.\n")})
     build(Path("m"), Path("out"))
     return tmp_path / "out"
 

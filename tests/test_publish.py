@@ -9,13 +9,11 @@ import pytest
 
 from assembler.build import build
 from assembler.publish import meeting_lock, staging
-from conftest import finish, report, start_build
-
-MEETING = {"body": "Board", "date": "2026-09-24", "items": [{"title": "Report", "paper": "p.md"}]}
+from conftest import ONE_REPORT, finish, report, start_build
 
 
 def test_a_second_build_of_a_meeting_waits_for_the_first(make_meeting, fake_soffice, tmp_path: Path):
-    make_meeting(MEETING, {"p.md": report("Report", "Text.\n")})
+    make_meeting(ONE_REPORT, {"p.md": report("Report", "Text.\n")})
     with meeting_lock(tmp_path / "out" / "m", lambda message: None):  # as a first build holds it
         second = start_build(tmp_path, "m", "--output", "out")
         assert second.stderr.readline() == "  another build of m is running; waiting for it to finish\n"
@@ -27,7 +25,7 @@ def test_a_second_build_of_a_meeting_waits_for_the_first(make_meeting, fake_soff
 
 
 def test_builds_of_different_meetings_run_at_once(make_meeting, fake_soffice, tmp_path: Path):
-    make_meeting(MEETING, {"p.md": report("Report", "Text.\n")}, name="b")
+    make_meeting(ONE_REPORT, {"p.md": report("Report", "Text.\n")}, name="b")
     with meeting_lock(tmp_path / "out" / "a", lambda message: None):
         other = start_build(tmp_path, "b", "--output", "out")
         errors = finish(other)  # on a lock shared with a, it would wait for ever
@@ -48,7 +46,7 @@ def test_a_build_killed_between_the_renames_leaves_the_old_output_for_the_next(t
 
 def test_building_the_current_folder_writes_into_its_own_output_folder(make_meeting, fake_soffice,
                                                                        tmp_path: Path, monkeypatch):
-    folder = make_meeting(MEETING, {"p.md": report("Report", "Text.\n")})
+    folder = make_meeting(ONE_REPORT, {"p.md": report("Report", "Text.\n")})
     (tmp_path / "out" / "other").mkdir(parents=True)  # another meeting's pack, to be left alone
     monkeypatch.chdir(folder)
     result = build(Path("."), tmp_path / "out")

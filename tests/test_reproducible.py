@@ -15,15 +15,11 @@ from pypdf import PdfReader
 from assembler.build import build
 from assembler.cli import main
 from assembler.manifest import Fingerprint, sha256
-from conftest import EXAMPLE, report
+from conftest import EXAMPLE, files, report
 
 MEETING = {"body": "Board", "date": "2026-09-24",
            "items": [{"title": "Report", "paper": "p.md"}, {"title": "Partner report", "paper": "w.pdf"}]}
 EPOCH = 1790000000
-
-
-def files(folder: Path) -> dict[Path, bytes]:
-    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_building_twice_gives_the_same_bytes(example, tmp_path: Path):

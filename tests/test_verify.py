@@ -11,14 +11,9 @@ from PIL import Image
 from assembler.build import build
 from assembler.cli import main
 from assembler.verify import differences
-from conftest import report
+from conftest import ONE_REPORT, files, report
 
-MEETING = {"body": "Board", "date": "2026-09-24", "items": [{"title": "Report", "paper": "p.md"}]}
 PACK = "out/m/agenda-pack.pdf"
-
-
-def files(folder: Path) -> dict[Path, bytes]:
-    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def verify(*args: str) -> tuple[int, list[str]]:
@@ -30,7 +25,7 @@ def verify(*args: str) -> tuple[int, list[str]]:
 @pytest.fixture
 def meeting(make_meeting, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
-    folder = make_meeting(MEETING, {"p.md": report("Report", "See the chart.\n\n![Chart](chart.png)\n")})
+    folder = make_meeting(ONE_REPORT, {"p.md": report("Report", "See the chart.\n\n![Chart](chart.png)\n")})
     Image.new("RGB", (300, 100), "steelblue").save(folder / "chart.png")
     return folder
 
