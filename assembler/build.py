@@ -82,7 +82,8 @@ class Builder:
         plan = settle(parts, self.duplex, len(PdfReader(converted[guess.docx]).pages), self.measure_front)
         self.progress("assembling the pack")
         front_docx, front_pdf = self.fronts[plan]
-        prints = fingerprint(self.meeting, [p for r in rendered for p in r.pictures], self.duplex, self.epoch)
+        pictures = [picture for r in rendered for picture in r.pictures]
+        prints = fingerprint(self.meeting, pictures, self.duplex, self.epoch)
         assemble(plan, Sources(front_pdf, pdfs), self.meeting, self.stage / PACK, prints.document_id,
                  prints.date)
         shutil.copyfile(front_docx, self.stage / "agenda.docx")

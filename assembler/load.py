@@ -275,7 +275,7 @@ class MeetingLoader:
         source = _inside(self.folder, name, path, entry.lines["paper"], self.check)
         if source is None:
             return None, ()
-        paper = self._document(source, str(entry["title"]), "", "report")
+        paper = self._document(source, str(entry.get("title", "")), "", "report")
         if paper is None:
             return None, ()
         if paper.kind == "md":

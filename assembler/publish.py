@@ -69,5 +69,6 @@ def interrupt_reported(target: Path) -> Iterator[None]:
     try:
         yield
     except KeyboardInterrupt:
-        after = f"{shown(target)}/ holds the last complete build" if target.is_dir() else "no pack was written"
-        raise Interrupted(f"interrupted; {after}") from None
+        if target.is_dir():
+            raise Interrupted(f"interrupted; {shown(target)}/ holds the last complete build") from None
+        raise Interrupted("interrupted; no pack was written") from None

@@ -12,7 +12,8 @@ from typing import Any
 MAX_TEXT = 2000
 
 TEXT, DATE, FLAG, WHOLE, LIST, MAPPING, TEXTS = (
-    "text", "date such as 2026-09-24", "true/false", "whole number from 0 to 32767", "list", "mapping", "text or list of text")
+    "text", "date such as 2026-09-24", "true/false", "whole number from 0 to 32767", "list", "mapping",
+    "text or list of text")
 
 
 def as_date(value: Any) -> datetime.date | None:

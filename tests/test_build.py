@@ -97,7 +97,7 @@ def test_a_failed_build_leaves_the_last_good_pack_untouched(make_meeting, tmp_pa
         build(folder, tmp_path / "out")
     after = {p: p.read_bytes() for p in result.pack.parent.rglob("*") if p.is_file()}
     assert after == before
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".cache", ".m.lock", "m"]  # no staging left
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".cache", ".m.lock", "m"]  # no stage
 
 
 def test_text_that_looks_like_template_code_or_markup_is_printed_literally(make_meeting, tmp_path):

@@ -117,6 +117,9 @@ LOADER = {
     "items empty": (
         {"meeting.yaml": "body: Board\ndate: 2026-09-24\nitems: []\n"},
         "m/meeting.yaml:3: items: the agenda has no items"),
+    "item with a paper but no title": (
+        {"meeting.yaml": MEETING.replace("title: Report\n    ", ""), "p.md": paper("Text.\n")},
+        "m/meeting.yaml:4: item 1: 'title' is required"),
     "paper and verbal": (
         {"meeting.yaml": MEETING + "    verbal: true\n", "p.md": paper("Text.\n")},
         "m/meeting.yaml:4: item 1: has both a paper and 'verbal: true'; choose one"),
