@@ -17,6 +17,7 @@ from assembler.convert import DEFAULT_TIMEOUT
 from assembler.errors import AssemblerError, Interrupted, Problem, shown
 from assembler.load import load_meeting
 from assembler.manifest import read_manifest, sha256
+from assembler.publish import meeting_lock
 
 Manifest = dict[str, Any]
 
@@ -33,12 +34,13 @@ def verify(folder: Path, output: Path = Path("output"), timeout: float = DEFAULT
     pack = output / meeting.id / PACK
     if not pack.is_file() or not pack.with_name("manifest.json").is_file():
         raise AssemblerError("no built pack and manifest to verify; build the meeting first", pack.parent)
-    published = read_manifest(pack.with_name("manifest.json"))
+    with meeting_lock(pack.parent, progress):  # the pack and manifest of one build, not of two
+        published, published_sha256 = read_manifest(pack.with_name("manifest.json")), sha256(pack)
     fresh = _rebuild(folder, published, timeout, progress)
-    if fresh["pack_sha256"] == sha256(pack):
-        verdict = f"matches a fresh build of {shown(folder)} (sha256 {fresh['pack_sha256'][:12]}…)"
+    if fresh["pack_sha256"] == published_sha256:
+        verdict = f"matches a fresh build of {shown(folder)} (sha256 {published_sha256[:12]}…)"
         return Verdict(True, [Problem(pack, None, verdict)])
-    found = differences(published, fresh, sha256(pack), pack,
+    found = differences(published, fresh, published_sha256, pack,
                         {"sources": meeting.folder, "templates": meeting.templates})
     found = found or [Problem(None, None, "the sources, templates and tools are the same as when the "
                                           "pack was built, yet the pack differs; please report this")]

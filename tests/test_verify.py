@@ -46,6 +46,7 @@ def test_verify_passes_a_pack_built_from_its_sources_and_names_what_changed(meet
 
 def test_verify_needs_a_built_pack(meeting: Path):
     assert verify() == (1, ["out/m: no built pack and manifest to verify; build the meeting first"])
+    assert not (meeting.parent / "out").exists()  # verifying writes nothing
 
 
 def test_differences_name_new_and_dropped_sources_other_tools_and_a_changed_pack(tmp_path: Path):
