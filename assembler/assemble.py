@@ -6,13 +6,14 @@ information are added as the pack is written.
 
 from __future__ import annotations
 
+import datetime
 import io
 from dataclasses import dataclass
 from pathlib import Path
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
-from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, IndirectObject,
-                           NameObject, TextStringObject)
+from pypdf.generic import (ArrayObject, ByteStringObject, DecodedStreamObject, DictionaryObject,
+                           IndirectObject, NameObject, TextStringObject)
 from reportlab.lib.pagesizes import A4
 
 from assembler.documents import open_pdf
@@ -134,7 +135,16 @@ class Stamper:
                                                      self._draw(float(box.left), float(box.bottom))])
 
 
-def assemble(plan: PagePlan, sources: Sources, meeting: Meeting, out: Path) -> None:
+def add_identity(writer: PdfWriter, document_id: bytes, date: datetime.datetime | None) -> None:
+    """A file identifier and dates that depend on the sources alone, never on the clock."""
+    writer._ID = ArrayObject([ByteStringObject(document_id), ByteStringObject(document_id)])
+    if date:
+        stamp = f"D:{date.astimezone(datetime.timezone.utc):%Y%m%d%H%M%S}Z"
+        writer.add_metadata({"/CreationDate": stamp, "/ModDate": stamp})
+
+
+def assemble(plan: PagePlan, sources: Sources, meeting: Meeting, out: Path, document_id: bytes,
+             date: datetime.datetime | None = None) -> None:
     front = open_pdf(sources.front)
     readers = {key: open_pdf(path) for key, path in sources.parts.items()}
     pages = page_sequence(plan, readers, front)
@@ -156,6 +166,7 @@ def assemble(plan: PagePlan, sources: Sources, meeting: Meeting, out: Path) -> N
         "/Author": meeting.organisation or meeting.body,
         "/Subject": f"Agenda pack for the meeting of {meeting.body}",
     })
+    add_identity(writer, document_id, date)
     writer._root_object[NameObject("/Lang")] = TextStringObject("en-GB")
     writer.page_mode = "/UseOutlines"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -6,14 +6,13 @@ the whole build has succeeded, so a failed build never leaves a half-written pac
 
 from __future__ import annotations
 
-import contextlib
 import json
 import shutil
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Sequence
 
 from pypdf import PdfReader
 
@@ -24,8 +23,10 @@ from assembler.documents import open_pdf
 from assembler.errors import AssemblerError, InvalidSources, Problem
 from assembler.listeners import Listener, Listeners
 from assembler.load import load_meeting
-from assembler.model import Document, Item, Meeting
+from assembler.manifest import fingerprint, write_manifest
+from assembler.model import Meeting
 from assembler.plan import PagePlan, Part, mark, references, settle
+from assembler.publish import interrupt_reported, meeting_lock, staging
 from assembler.render import render_agenda, render_papers
 
 PACK = "agenda-pack.pdf"
@@ -46,6 +47,9 @@ class Progress:
     def converted(self, name: str) -> None:
         """One document has been laid out."""
 
+    def notice(self, text: str) -> None:
+        """Something the user should know even when not following progress, such as a wait."""
+
 
 @dataclass(frozen=True)
 class BuildResult:
@@ -59,26 +63,9 @@ class BuildResult:
     unchanged: bool = False  # nothing had changed since the last build, so nothing was done
 
 
-@contextlib.contextmanager
-def staging(target: Path) -> Iterator[Path]:
-    """A fresh folder beside target that replaces it only if the block succeeds."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
-    try:
-        yield stage
-        old = target.with_name(f".{target.name}-old")
-        shutil.rmtree(old, ignore_errors=True)
-        if target.exists():
-            target.rename(old)
-        stage.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
-
-
 class Builder:
     def __init__(self, meeting: Meeting, stage: Path, cache: Cache, engine: Engine, duplex: bool,
-                 progress: Progress):
+                 progress: Progress, epoch: int | None = None):
         self.meeting = meeting
         self.stage = stage
         self.work = stage / ".work"
@@ -86,6 +73,7 @@ class Builder:
         self.engine = engine
         self.duplex = duplex
         self.progress = progress
+        self.epoch = epoch
         self.fronts: dict[PagePlan, tuple[Path, Path]] = {}  # plan → its front sheet's .docx and PDF
         self.laid_out: list[str] = []  # the documents LibreOffice laid out, not found in the cache
         self.documents = 0
@@ -128,44 +116,14 @@ class Builder:
         plan = settle(parts, self.duplex, len(PdfReader(converted[guess.docx]).pages), self.measure_front)
         self.progress.stage("Assembling the pack")
         front_docx, front_pdf = self.fronts[plan]
-        assemble(plan, Sources(front_pdf, pdfs), self.meeting, self.stage / PACK)
+        pictures = [picture for r in rendered for picture in r.pictures]
+        prints = fingerprint(self.meeting, pictures, self.duplex, self.epoch)
+        assemble(plan, Sources(front_pdf, pdfs), self.meeting, self.stage / PACK, prints.document_id,
+                 prints.date)
         shutil.copyfile(front_docx, self.stage / "agenda.docx")
-        self.write_manifest(plan, inputs)
+        write_manifest(self.stage / "manifest.json", self.meeting, plan, prints, self.stage / PACK, inputs)
         shutil.rmtree(self.work)
         return plan
-
-    def write_manifest(self, plan: PagePlan, inputs: str) -> None:
-        folder = self.meeting.folder
-        manifest = {
-            "meeting": self.meeting.id, "body": self.meeting.body, "date": self.meeting.date.isoformat(),
-            "pages": plan.total_pages, "duplex": self.duplex,
-            "items": [_item_entry(item, plan, folder) for item in self.meeting.items],
-            "sources": {"meeting.yaml": file_digest(folder / "meeting.yaml")},
-            "templates": {p.name: file_digest(p) for p in sorted(self.meeting.templates.glob("*.docx"))},
-            "pack_sha256": file_digest(self.stage / PACK),
-            "inputs": inputs,
-        }
-        text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-        (self.stage / "manifest.json").write_text(text, encoding="utf-8")
-
-
-def _document_entry(doc: Document, plan: PagePlan, item: Item, index: int, folder: Path) -> dict:
-    placement = next(p for p in plan.placements if p.part.item == item.number and p.part.index == index)
-    entry = {"file": doc.source.relative_to(folder).as_posix(), "sha256": file_digest(doc.source),
-             "first_page": placement.first_page, "last_page": placement.last_page}
-    return ({"label": doc.label, "title": doc.title} | entry) if doc.label else entry
-
-
-def _item_entry(item: Item, plan: PagePlan, folder: Path) -> dict:
-    pages = plan.item_range(item.number)
-    entry = {"number": item.number, "title": item.title,
-             "first_page": pages[0] if pages else None, "last_page": pages[1] if pages else None,
-             "verbal": item.verbal}
-    if item.paper:
-        entry["paper"] = _document_entry(item.paper, plan, item, 0, folder)
-        entry["appendices"] = [_document_entry(doc, plan, item, n, folder)
-                               for n, doc in enumerate(item.appendices, 1)]
-    return entry
 
 
 def check(folder: Path) -> list[Problem]:
@@ -182,10 +140,10 @@ def check(folder: Path) -> list[Problem]:
     return warnings
 
 
-def inputs_digest(meeting: Meeting, duplex: bool, engine: str) -> str:
+def inputs_digest(meeting: Meeting, duplex: bool, engine: str, epoch: int | None) -> str:
     """Everything a pack is made from: a build with the same digest would make the same pack."""
     files = sorted({*meeting.folder.rglob("*"), *meeting.templates.glob("*.docx")})
-    return digest(code_digest(), engine, f"duplex={duplex}",
+    return digest(code_digest(), engine, f"duplex={duplex}", f"epoch={epoch}",
                   *(f"{path}:{file_digest(path)}" for path in files if path.is_file()))
 
 
@@ -209,20 +167,23 @@ def engine_for(unoservers: Sequence[str], timeout: float) -> Engine:
 
 def build(folder: Path, output: Path = Path("output"), duplex: bool = True,
           timeout: float = DEFAULT_TIMEOUT, progress: Progress = Progress(),
-          unoservers: Sequence[str] = ()) -> BuildResult:
+          unoservers: Sequence[str] = (), source_date_epoch: int | None = None) -> BuildResult:
+    """Build the meeting in folder into output/<id>/; the pack is dated source_date_epoch, if given."""
     started = time.monotonic()
     meeting, warnings = load_meeting(folder)
     target = output / meeting.id
     engine = engine_for(unoservers, timeout)
     identity = engine.identity
-    inputs = inputs_digest(meeting, duplex, identity)
+    inputs = inputs_digest(meeting, duplex, identity, source_date_epoch)
     pack = target / PACK
-    manifest = previous_build(target, inputs)
-    if manifest:
-        return BuildResult(pack, manifest["pages"], pack.stat().st_size, time.monotonic() - started,
-                           warnings, unchanged=True)
-    with staging(target) as stage:
-        builder = Builder(meeting, stage, Cache(output / ".cache", identity), engine, duplex, progress)
-        plan = builder.run(inputs)
+    with interrupt_reported(target), meeting_lock(target, progress.notice):
+        manifest = previous_build(target, inputs)
+        if manifest:
+            return BuildResult(pack, manifest["pages"], pack.stat().st_size, time.monotonic() - started,
+                               warnings, unchanged=True)
+        with staging(target) as stage:
+            builder = Builder(meeting, stage, Cache(output / ".cache", identity), engine, duplex, progress,
+                              source_date_epoch)
+            plan = builder.run(inputs)
     return BuildResult(pack, plan.total_pages, pack.stat().st_size, time.monotonic() - started, warnings,
                        documents=builder.documents, laid_out=tuple(builder.laid_out))

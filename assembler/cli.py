@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -15,22 +15,34 @@ from assembler.build import build as build_pack
 from assembler.build import check as check_meeting
 from assembler.convert import DEFAULT_TIMEOUT
 from assembler.catalogue import describe
-from assembler.errors import AssemblerError, InvalidSources, Problem, shown
+from assembler.errors import AssemblerError, Interrupted, InvalidSources, Problem, shown
+from assembler.interrupts import stopping_cleanly
 from assembler.load import DEFAULT_TEMPLATES, load_meeting
 from assembler.preview import preview
+from assembler.verify import verify as verify_pack
+
+INTERRUPTED = 130  # what a shell expects of a program stopped by Ctrl-C
+LAST_DATE = 253402300799  # 31 December 9999, 23:59:59: the last moment a PDF date can hold
 
 
 class Command(click.Command):
-    """Turns the library's errors into messages; --debug shows the traceback as well."""
+    """Turns the library's errors and Ctrl-C into messages; --debug shows the traceback as well."""
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
         try:
-            return super().invoke(ctx)
+            with stopping_cleanly():
+                return super().invoke(ctx)
+        except KeyboardInterrupt:  # outside a build, which says what became of its output
+            stop(ctx, Interrupted("interrupted"))
         except AssemblerError as exc:
-            if ctx.find_root().params.get("debug"):
-                traceback.print_exc()
-            report(exc.problems if isinstance(exc, InvalidSources) else [exc.problem])
-            sys.exit(1)
+            stop(ctx, exc)
+
+
+def stop(ctx: click.Context, exc: AssemblerError) -> NoReturn:
+    if ctx.find_root().params.get("debug"):
+        traceback.print_exc()
+    report(exc.problems if isinstance(exc, InvalidSources) else [exc.problem])
+    sys.exit(INTERRUPTED if isinstance(exc, Interrupted) else 1)
 
 
 def report(problems: list[Problem]) -> None:
@@ -57,18 +69,34 @@ def main(debug: bool) -> None:
                    "(repeat, or set ASSEMBLER_UNOSERVERS to a space-separated list).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Say what is being done, even when not on a terminal.")
+@click.option("--source-date-epoch", type=click.IntRange(0, LAST_DATE), envvar="SOURCE_DATE_EPOCH",
+              metavar="SECONDS", help="Date the PDF this many seconds after 1970 "
+                                      "[default: $SOURCE_DATE_EPOCH, else undated].")
 def build(meeting: Path, output: Path, simplex: bool, timeout: float, unoservers: tuple[str, ...],
-          quiet: bool, verbose: bool) -> None:
+          quiet: bool, verbose: bool, source_date_epoch: int | None) -> None:
     """Build the agenda pack of the meeting in folder MEETING."""
-    screen = sys.stderr.isatty() and not quiet
+    screen = showing(quiet, verbose)
     result = build_pack(meeting, output, duplex=not simplex, timeout=timeout, unoservers=unoservers,
-                        progress=Screen(verbose) if screen or verbose else Progress())
+                        progress=Screen(verbose) if screen else Notices(),
+                        source_date_epoch=source_date_epoch)
     report(result.warnings)
-    if screen or verbose:
+    if screen:
         click.echo(summary(result))
 
 
-class Screen(Progress):
+def showing(quiet: bool, verbose: bool) -> bool:
+    """Progress on a terminal unless --quiet; elsewhere (a script, a log) only with --verbose."""
+    return verbose or (sys.stderr.isatty() and not quiet)
+
+
+class Notices(Progress):
+    """No progress, but what the user must know: that the build is waiting for another."""
+
+    def notice(self, text: str) -> None:
+        click.echo(text, err=True)
+
+
+class Screen(Notices):
     """Progress on the terminal: a bar while LibreOffice lays documents out, a line for each stage."""
 
     def __init__(self, verbose: bool):
@@ -178,3 +206,21 @@ def templates(meeting: Path | None) -> None:
     """List the templates, and the front matter each reads (those of MEETING, if given)."""
     folder = load_meeting(meeting)[0].templates if meeting else DEFAULT_TEMPLATES
     click.echo(describe(folder))
+
+
+@main.command(cls=Command)
+@click.argument("meeting", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False), default=Path("output"),
+              show_default=True, help="Folder holding the built <meeting-id>/ to verify.")
+@click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True,
+              help="Seconds to let LibreOffice run before stopping it.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the verdict and the differences.")
+@click.option("--verbose", "-v", is_flag=True, help="Say what is being done, even when not on a terminal.")
+def verify(meeting: Path, output: Path, timeout: float, quiet: bool, verbose: bool) -> None:
+    """Rebuild the meeting in folder MEETING and compare it with its built pack: exit 0 if the same."""
+    progress = Screen(verbose) if showing(quiet, verbose) else Notices()
+    verdict = verify_pack(meeting, output, timeout=timeout, progress=progress)
+    for finding in verdict.findings:
+        click.echo(str(finding))
+    if not verdict.matches:
+        sys.exit(1)

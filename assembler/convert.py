@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Protocol, Sequence
 
+from assembler.documents import open_pdf
 from assembler.errors import AssemblerError
 
 INSTALL_HINT = "install it with: apt-get install libreoffice-writer-nogui fonts-liberation fonts-crosextra-carlito"
@@ -111,26 +112,29 @@ def profile_slots(root: Path, count: int) -> Iterator[list[Path]]:
 
 
 def _run(batches: list[list[Conversion]], profiles: Path, outdir: Path, timeout: float,
-         done: Done) -> None:
-    """Run one soffice per batch, reporting each document as its PDF is complete."""
+         done: Done) -> list[int]:
+    """One soffice per batch, reporting each document as its PDF is complete; returns each
+    one's exit status (negative: the signal that ended it)."""
     binary = soffice()
-    processes = []
+    processes: list[subprocess.Popen] = []
     waiting = [job for batch in batches for job in batch]
     with contextlib.ExitStack() as stack:
         slots = stack.enter_context(profile_slots(profiles, len(batches)))
         stack.callback(_stop_all, processes)
         for slot, batch in zip(slots, batches):
             command = _command(binary, slot, outdir, batch)
+            # Its output is not read, so it goes nowhere: a full pipe would make soffice wait forever.
             processes.append(subprocess.Popen(command, stdout=subprocess.DEVNULL,
-                                              stderr=subprocess.PIPE, start_new_session=True))
+                                              stderr=subprocess.DEVNULL, start_new_session=True))
         deadline = time.monotonic() + timeout
         while any(process.poll() is None for process in processes):
             if time.monotonic() > deadline:
-                raise AssemblerError(f"LibreOffice took longer than {timeout:.0f} s and was stopped; "
+                raise AssemblerError(f"LibreOffice took longer than {timeout:g} s and was stopped; "
                                      "try again, or raise the limit with --timeout")
             waiting = _report(waiting, outdir, done)
             time.sleep(POLL)
         _report(waiting, outdir, done)
+    return [process.returncode for process in processes]
 
 
 def _stop_all(processes: list[subprocess.Popen]) -> None:
@@ -138,8 +142,6 @@ def _stop_all(processes: list[subprocess.Popen]) -> None:
     for process in processes:
         if process.poll() is None:
             _stop(process)
-        if process.stderr:
-            process.stderr.close()
 
 
 def _report(waiting: list[Conversion], outdir: Path, done: Done) -> list[Conversion]:
@@ -150,32 +152,64 @@ def _report(waiting: list[Conversion], outdir: Path, done: Done) -> list[Convers
     return [job for job in waiting if job not in finished]
 
 
+def _attempt(batches: list[list[Conversion]], profiles: Path, outdir: Path,
+             timeout: float, done: Done) -> dict[Conversion, str]:
+    """Convert the batches; returns each job that failed, with why."""
+    for job in (job for batch in batches for job in batch):
+        (outdir / job.pdf_name).unlink(missing_ok=True)  # so that what is found is this attempt's
+    statuses = _run(batches, profiles, outdir, timeout, done)
+    failures = {job: _failure(outdir / job.pdf_name, status)
+                for batch, status in zip(batches, statuses) for job in batch}
+    return {job: why for job, why in failures.items() if why}
+
+
 def convert(jobs: Sequence[Conversion], outdir: Path, profiles: Path,
             processes: int = os.cpu_count() or 1, timeout: float = DEFAULT_TIMEOUT,
             done: Done = lambda job: None) -> dict[Path, Path]:
-    """Convert each job's .docx to a PDF in outdir; returns docx → pdf. A crash is retried once."""
+    """Convert each job's .docx to a PDF in outdir; returns docx → pdf.
+
+    A job that fails is tried once more, in a process of its own: a document that crashes
+    LibreOffice then neither takes its batch down with it again nor hides which one it was.
+    """
     outdir.mkdir(parents=True, exist_ok=True)
-    pending = list(jobs)
-    for attempt in range(2):
-        if not pending:
-            break
-        _run(_batches(pending, min(processes, len(pending))), profiles, outdir, timeout, done)
-        pending = [job for job in pending if not _usable(outdir / job.pdf_name)]
-    if pending:
-        job = pending[0]
-        raise AssemblerError("LibreOffice could not convert this document to PDF "
-                             "(open it in Word or LibreOffice to check it is not damaged)", job.source)
+    if not jobs:
+        return {}
+    failed = list(_attempt(_batches(jobs, min(processes, len(jobs))), profiles, outdir, timeout, done))
+    again: dict[Conversion, str] = {}
+    for n in range(0, len(failed), processes):
+        again |= _attempt([[job] for job in failed[n:n + processes]], profiles, outdir, timeout, done)
+    if again:
+        job = next(job for job in jobs if job in again)
+        raise AssemblerError(f"LibreOffice could not convert this document to PDF ({again[job]}); "
+                             "open it in Word or LibreOffice to check it is not damaged", job.source)
     return {job.docx: outdir / job.pdf_name for job in jobs}
 
 
+def _failure(pdf: Path, status: int) -> str:
+    """Why soffice, ending with status, gave no usable PDF; "" if it did."""
+    if _usable(pdf):
+        return ""
+    if status < 0:
+        return f"it crashed: {signal.strsignal(-status) or f'signal {-status}'}"
+    if status > 0:
+        return f"it stopped with exit status {status}"
+    return "it wrote a damaged PDF" if pdf.exists() else "it wrote no PDF"
+
+
 def _usable(pdf: Path) -> bool:
-    """A PDF that exists and ends as a PDF should; an empty or cut-off file is not."""
+    """A PDF that ends as a PDF should and opens; an empty, cut-off or garbled file does not."""
     size = pdf.stat().st_size if pdf.is_file() else 0
     if size < 64:
         return False
     with pdf.open("rb") as handle:
         handle.seek(max(0, size - 1024))
-        return b"%%EOF" in handle.read()
+        if b"%%EOF" not in handle.read():
+            return False
+    try:
+        open_pdf(pdf)
+    except AssemblerError:
+        return False
+    return True
 
 
 class Engine(Protocol):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import docx
 from pypdf import PdfReader
 
 from assembler.errors import AssemblerError
@@ -46,6 +47,15 @@ def content_problem(path: Path, kind: str) -> str | None:
             return "an old-style Word .doc file; open it in Word and save it as .docx"
         if head.startswith(b"%PDF-"):
             return "not a Word file: it is a PDF; name it .pdf"
-        if not zipfile.is_zipfile(path) or "word/document.xml" not in zipfile.ZipFile(path).namelist():
+        if not zipfile.is_zipfile(path) or not _opens_as_word(path):
             return "not a Word .docx file, or a damaged one"
     return None
+
+
+def _opens_as_word(path: Path) -> bool:
+    """Whether python-docx can read it. LibreOffice, given a file it cannot, writes no PDF and exits 0."""
+    try:
+        docx.Document(str(path))
+    except Exception:  # python-docx raises many kinds for a damaged file
+        return False
+    return True

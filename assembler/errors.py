@@ -45,3 +45,7 @@ class InvalidSources(AssemblerError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         Exception.__init__(self, "\n".join(str(p) for p in problems))
+
+
+class Interrupted(AssemblerError):
+    """Ctrl-C, or a signal to stop, ended the command cleanly; the CLI exits 130 as a shell expects."""

@@ -6,6 +6,7 @@ Every problem found is collected, so that the user sees them all at once rather 
 from __future__ import annotations
 
 import difflib
+import reprlib
 import string
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import yaml
 from assembler.documents import content_problem
 from assembler.errors import InvalidSources, Problem, shown
 from assembler.model import Contact, Document, Item, Kind, Meeting
-from assembler.schema import ITEM, MEETING, TEMPLATES, Field, as_date
+from assembler.schema import ITEM, MAX_TEXT, MEETING, TEMPLATES, Field, as_date
 
 KINDS: tuple[Kind, ...] = ("md", "docx", "pdf")
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -38,6 +39,9 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
     mapping.lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, (dict, list)):  # "{{ x }}: y" is valid YAML, but no key we could look up
+            raise yaml.MarkedYAMLError(
+                problem="a key in '{ }' or '[ ]'; put it in quotes", problem_mark=key_node.start_mark)
         if key in mapping:
             raise yaml.MarkedYAMLError(
                 problem=f"duplicate key '{key}'", problem_mark=key_node.start_mark)
@@ -138,8 +142,12 @@ def check_fields(data: Any, fields: tuple[Field, ...], path: Path, check: Checke
         if value is None:
             if f.required:
                 check.error(path, line, f"{what}: '{f.name}' is required")
-        elif not f.accepts(value):
-            check.error(path, at, f"{what}: '{f.name}' should be {_article(f.kind)}, not {value!r}")
+        elif not f.accepts(value):  # reprlib cuts the value short: it may be a whole pasted page
+            check.error(path, at, f"{what}: '{f.name}' should be {_article(f.kind)}, "
+                                  f"not {reprlib.repr(value)}")
+        elif isinstance(value, str) and len(value) > MAX_TEXT:
+            check.error(path, at, f"{what}: '{f.name}' is {len(value):,} characters long; "
+                                  f"shorten it to {MAX_TEXT:,} at most")
         elif f.entries:
             entries = value if isinstance(value, list) else [value]
             for n, entry in enumerate(entries, 1):
@@ -297,7 +305,7 @@ class MeetingLoader:
         source = _inside(self.folder, name, path, entry.lines["paper"], self.check)
         if source is None:
             return None, ()
-        paper = self._document(source, str(entry["title"]), "", "report")
+        paper = self._document(source, str(entry.get("title", "")), "", "report")
         if paper is None:
             return None, ()
         if paper.kind == "md":
@@ -309,8 +317,8 @@ class MeetingLoader:
             listed, listed_in, at = entry.get("appendices") or [], path, entry
         return paper, self._appendices(listed, listed_in, getattr(at, "lines", {}).get("appendices", 1))
 
-    def _appendices(self, listed: list, path: Path, line: int) -> tuple[Document, ...]:
-        if not all(isinstance(e, dict) for e in listed):
+    def _appendices(self, listed: object, path: Path, line: int) -> tuple[Document, ...]:
+        if not isinstance(listed, list) or not all(isinstance(e, dict) for e in listed):
             return ()  # already reported by the schema check
         found = []
         for entry, label in zip(listed, appendix_labels(listed)):

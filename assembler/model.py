@@ -65,7 +65,9 @@ class Meeting:
 
     @property
     def id(self) -> str:
-        return self.folder.name
+        # resolved, so that "." names the folder rather than nothing, which would make the output
+        # folder itself the build's target
+        return self.folder.resolve().name
 
     @property
     def documents(self) -> list[Document]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
+import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -26,6 +28,7 @@ from assembler.schema import as_date
 TABLE_STYLE = "Council Table"
 LIST_STYLES = ("Sub-item", "Sub-sub-item", "List Bullet", "List Bullet 2", "List Bullet 3")
 PICTURE_KINDS = (".png", ".jpg", ".jpeg", ".gif", ".bmp")
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry
 
 
 def template_path(meeting: Meeting, name: str, source: Path | None = None) -> Path:
@@ -65,14 +68,23 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# Templates loop over these whatever the front matter holds. A key that is not its template's is only
+# warned of, so it may hold anything: what is not a list is taken as none, or as a list of one.
+
 def _people(entries: Any, keys: tuple[str, ...]) -> list[dict[str, Any]]:
-    return [{k: _plain(e.get(k)) for k in keys} for e in entries or [] if isinstance(e, dict)]
+    listed = entries if isinstance(entries, list) else []
+    return [{k: _plain(e.get(k)) for k in keys} for e in listed if isinstance(e, dict)]
+
+
+def _texts(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return _plain(value)
+    return [str(value)] if value not in (None, "") else []
 
 
 def paper_context(doc: Document, item: Item, meeting: Meeting) -> dict[str, Any]:
     fm = doc.front_matter
     context: dict[str, Any] = {key: _plain(value) for key, value in fm.items()}
-    background = fm.get("background_papers") or []
     context.update(
         meeting=meeting_context(meeting), title=doc.title, label=doc.label,
         report_of=_plain(fm.get("report_of")),
@@ -80,7 +92,7 @@ def paper_context(doc: Document, item: Item, meeting: Meeting) -> dict[str, Any]
         present=_people(fm.get("present"), ("name", "role")),
         apologies=_people(fm.get("apologies"), ("name", "role")),
         appendices=[{"label": a.label, "title": a.title} for a in item.appendices] if not doc.label else [],
-        background_papers=[str(background)] if isinstance(background, str) else _plain(background),
+        background_papers=_texts(fm.get("background_papers")),
     )
     held = as_date(fm.get("date"))
     if held:
@@ -218,8 +230,13 @@ def _render(tpl: DocxTemplate, context: Mapping[str, Any], template: Path, sourc
 
 
 def _save(tpl: DocxTemplate, out: Path) -> None:
+    """Write the .docx with a fixed date on each part, so that the same sources give the same bytes."""
+    rendered = io.BytesIO()
+    tpl.save(rendered)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tpl.save(out)
+    with zipfile.ZipFile(rendered) as parts, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as fixed:
+        for part in parts.infolist():
+            fixed.writestr(zipfile.ZipInfo(part.filename, ZIP_EPOCH), parts.read(part), zipfile.ZIP_DEFLATED)
 
 
 def render_document(doc: Document, item: Item, meeting: Meeting, out: Path) -> None:
@@ -267,10 +284,8 @@ def render_agenda(meeting: Meeting, marks: Mapping[str, str], out: Path, cache: 
 def recipe(doc: Document, item: Item, meeting: Meeting) -> str:
     """Everything that decides a Markdown document's rendered Word file."""
     template = template_path(meeting, doc.template, doc.source)
-    pictures = [doc.source.parent / name for name in picture_sources(doc.body)]
     return digest(code_digest(), file_digest(template), file_digest(doc.source),
-                  json_digest(paper_context(doc, item, meeting)),
-                  *(file_digest(p) for p in pictures if p.is_file()))
+                  json_digest(paper_context(doc, item, meeting)), *map(file_digest, pictures_of(doc)))
 
 
 @dataclass(frozen=True)
@@ -281,21 +296,30 @@ class Rendered:
     index: int  # 0 for the paper, then its appendices
     doc: Document
     docx: Path | None
+    pictures: tuple[Path, ...] = ()  # the files a Markdown body shows
 
 
-def _render_one(doc: Document, item: Item, meeting: Meeting, folder: Path,
-                cache: Cache | None) -> Path | None:
+def pictures_of(doc: Document) -> tuple[Path, ...]:
+    """The picture files a Markdown body shows (those that exist: a missing one is reported when rendering)."""
+    found = (doc.source.parent / name for name in picture_sources(doc.body))
+    return tuple(path for path in found if path.is_file())
+
+
+def _render_one(doc: Document, item: Item, meeting: Meeting, folder: Path, index: int,
+                cache: Cache | None) -> Rendered:
     if doc.kind == "pdf":
-        return None
+        return Rendered(item, index, doc, None)
     out = folder / f"{output_stem(item, doc)}.docx"
-    if doc.kind == "md" and cache:
-        cache.rendered(recipe(doc, item, meeting), out, lambda target: render_document(doc, item, meeting, target))
-    elif doc.kind == "md":
-        render_document(doc, item, meeting, out)
-    else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(doc.source, out)
-    return out
+    if doc.kind == "md":
+        make = lambda target: render_document(doc, item, meeting, target)  # noqa: E731
+        if cache:
+            cache.rendered(recipe(doc, item, meeting), out, make)
+        else:
+            make(out)
+        return Rendered(item, index, doc, out, pictures_of(doc))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(doc.source, out)
+    return Rendered(item, index, doc, out)
 
 
 def render_papers(meeting: Meeting, folder: Path, progress: Callable[[str], None],
@@ -306,7 +330,7 @@ def render_papers(meeting: Meeting, folder: Path, progress: Callable[[str], None
         for index, doc in enumerate(item.documents):
             progress(f"rendering {doc.source.name}")
             try:
-                rendered.append(Rendered(item, index, doc, _render_one(doc, item, meeting, folder, cache)))
+                rendered.append(_render_one(doc, item, meeting, folder, index, cache))
             except AssemblerError as exc:
                 problems.append(exc.problem)
     if problems:

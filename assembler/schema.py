@@ -6,8 +6,14 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+# The most characters a value may hold. A title or a name runs to a few hundred at most; a value of
+# tens of thousands is a paste gone wrong, and would make LibreOffice lay out a front sheet of tens
+# of pages again and again while the page references settle.
+MAX_TEXT = 2000
+
 TEXT, DATE, FLAG, WHOLE, LIST, MAPPING, TEXTS = (
-    "text", "date such as 2026-09-24", "true/false", "whole number", "list", "mapping", "text or list of text")
+    "text", "date such as 2026-09-24", "true/false", "whole number from 0 to 32767", "list", "mapping",
+    "text or list of text")
 
 
 def as_date(value: Any) -> datetime.date | None:
@@ -35,8 +41,8 @@ class Field:
             return as_date(value) is not None
         if self.kind == FLAG:
             return isinstance(value, bool)
-        if self.kind == WHOLE:
-            return isinstance(value, int) and not isinstance(value, bool)
+        if self.kind == WHOLE:  # a number to start a list from: Word's lists count no further
+            return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 32767
         if self.kind == LIST:
             return isinstance(value, list)
         if self.kind == MAPPING:

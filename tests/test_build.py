@@ -97,7 +97,7 @@ def test_a_failed_build_leaves_the_last_good_pack_untouched(make_meeting, tmp_pa
         build(folder, tmp_path / "out")
     after = {p: p.read_bytes() for p in result.pack.parent.rglob("*") if p.is_file()}
     assert after == before
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".cache", "m"]  # no staging left
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".cache", ".m.lock", "m"]  # no stage
 
 
 def test_text_that_looks_like_template_code_or_markup_is_printed_literally(make_meeting, tmp_path):
@@ -138,3 +138,16 @@ def test_pictures_quotes_and_page_breaks(make_meeting, tmp_path):
     assert inline._inline.docPr.get("descr") == "Bar chart of offences"
     text_width = word.sections[0].page_width - word.sections[0].left_margin - word.sections[0].right_margin
     assert inline.width <= text_width
+
+
+def test_a_table_of_5000_rows_is_laid_out_whole(make_meeting, tmp_path):
+    rows = "".join(f"| Licence {n} | Premises {n}, High Street | Granted |\n" for n in range(1, 5001))
+    body = "| Licence | Premises | Decision |\n|---|---|---|\n" + rows
+    folder = make_meeting(MEETING | {"items": [{"title": "Licences", "paper": "r.md"}]},
+                          {"r.md": report("Licences granted", body)})
+    result = build(folder, tmp_path / "out", duplex=False)
+    first, last = check_pack(result.pack, duplex=False)["1"]
+    assert last - first > 50
+    text = layout_text(result.pack, last, last)
+    assert re.search(r"^\s*Licence\s+Premises\s+Decision", text, re.M)  # the header row repeats
+    assert re.search(r"^\s*Licence 5000\s+Premises 5000, High Street\s+Granted", text, re.M)

@@ -6,8 +6,10 @@ started; `convert` is replaced so that a test which got that far would fail rath
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import Callable
 
@@ -29,6 +31,19 @@ items:
   - title: Report
     paper: p.md
 """
+
+
+
+def damaged_docx() -> bytes:
+    """A zip with Word's part names, holding no Word XML: LibreOffice would silently write no PDF."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as parts:
+        parts.writestr("[Content_Types].xml", "garbage")
+        parts.writestr("word/document.xml", "<w:document")
+    return buffer.getvalue()
+
+
+DAMAGED_DOCX = damaged_docx()
 
 
 def paper(body: str, front: str = "title: Report\n") -> str:
@@ -102,6 +117,9 @@ LOADER = {
     "items empty": (
         {"meeting.yaml": "body: Board\ndate: 2026-09-24\nitems: []\n"},
         "m/meeting.yaml:3: items: the agenda has no items"),
+    "item with a paper but no title": (
+        {"meeting.yaml": MEETING.replace("title: Report\n    ", ""), "p.md": paper("Text.\n")},
+        "m/meeting.yaml:4: item 1: 'title' is required"),
     "paper and verbal": (
         {"meeting.yaml": MEETING + "    verbal: true\n", "p.md": paper("Text.\n")},
         "m/meeting.yaml:4: item 1: has both a paper and 'verbal: true'; choose one"),
@@ -128,6 +146,9 @@ LOADER = {
     "unsupported extension": (
         {"meeting.yaml": MEETING.replace("p.md", "p.txt"), "p.txt": "Text.\n"},
         "m/meeting.yaml:5: 'p.txt': a .txt file; papers and appendices are .md, .docx or .pdf"),
+    "damaged Word file": (
+        {"meeting.yaml": MEETING.replace("p.md", "p.docx"), "p.docx": DAMAGED_DOCX},
+        "m/meeting.yaml:5: 'p.docx': not a Word .docx file, or a damaged one"),
     "not UTF-8": (
         {"meeting.yaml": MEETING, "p.md": paper("Caf\xe9.\n").encode("latin-1")},
         "m/p.md:5: not UTF-8 text: byte 26 (0xe9) cannot be read; save the file as UTF-8"),
@@ -140,6 +161,21 @@ LOADER = {
     "front matter YAML, and no follow-on 'title' error": (
         {"meeting.yaml": MEETING, "p.md": paper("Text.\n", front="report_of: X\ntitle: Duty: Year 3\n")},
         "m/p.md:3: YAML, column 12: a ': ' inside a value; put the value in quotes"),
+    "a 10,000-word title": (
+        {"meeting.yaml": MEETING.replace("Report", " ".join(["word"] * 10_000)), "p.md": paper("Text.\n")},
+        "m/meeting.yaml:4: item 1: 'title' is 49,999 characters long; shorten it to 2,000 at most"),
+    "a 10,000-word title in front matter": (
+        {"meeting.yaml": MEETING, "p.md": paper("Text.\n", front=f"title: {' '.join(['word'] * 10_000)}\n")},
+        "m/p.md:2: front matter: 'title' is 49,999 characters long; shorten it to 2,000 at most"),
+    "a key in braces": (
+        {"meeting.yaml": "body: Board\ndate: 2026-09-24\n{{ venue }}: Hall\nitems:\n  - title: Report\n"},
+        "m/meeting.yaml:3: YAML, column 2: a key in '{ }' or '[ ]'; put it in quotes"),
+    "appendices not a list": (
+        {"meeting.yaml": MEETING, "p.md": paper("Text.\n", front="title: Report\nappendices: yes\n")},
+        "m/p.md:3: front matter: 'appendices' should be a list, not True"),
+    "a start number Word cannot count to": (
+        {"meeting.yaml": MEETING, "p.md": paper("Text.\n", front="title: Report\nnumber_from: 100000\n")},
+        "m/p.md:3: front matter: 'number_from' should be a whole number from 0 to 32767, not 100000"),
     "unknown template": (
         {"meeting.yaml": MEETING, "p.md": paper("Text.\n", front="title: Report\ntemplate: fancy\n")},
         "m/p.md:3: front matter: no template 'fancy'; available: agenda, appendix, cabinet-report, minutes, report"),
