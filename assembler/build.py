@@ -12,7 +12,7 @@ import json
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -24,8 +24,10 @@ from assembler.convert import DEFAULT_TIMEOUT, Conversion, convert
 from assembler.errors import AssemblerError, InvalidSources, Problem
 from assembler.load import load_meeting
 from assembler.model import Document, Item, Meeting
+from assembler.packs import CONFIDENTIAL, Pack, is_public, packs
 from assembler.plan import PagePlan, Part, mark, references, settle
-from assembler.render import render_agenda, render_papers
+from assembler.publish import item_pdf, publish_items, published
+from assembler.render import Rendered, render_agenda, render_papers
 
 PACK = "agenda-pack.pdf"
 GUESS = (88, 89)  # a first guess at a reference's width, before any page is known
@@ -73,54 +75,87 @@ class Builder:
         self.duplex = duplex
         self.timeout = timeout
         self.progress = progress
-        self.fronts: dict[PagePlan, tuple[Path, Path]] = {}  # plan → its front sheet's .docx and PDF
+        self.fronts: dict[tuple[str, PagePlan], tuple[Path, Path]] = {}  # (pack, plan) → front .docx, PDF
 
     def convert(self, jobs: list[Conversion]) -> dict[Path, Path]:
         return convert(jobs, self.work / "pdf", self.profiles, timeout=self.timeout)
 
-    def agenda(self, marks: dict[str, str], name: str) -> Conversion:
+    def agenda(self, pack: Pack, marks: dict[str, str], name: str) -> Conversion:
         out = self.work / f"{name}.docx"
-        render_agenda(self.meeting, marks, out)
+        render_agenda(pack.meeting, marks | pack.notes, out, pack.heading)
         return Conversion(out, self.meeting.folder / "meeting.yaml")
 
-    def measure_front(self, plan: PagePlan) -> int:
-        job = self.agenda(references(self.meeting.items, plan), f"agenda-{len(self.fronts) + 1}")
+    def measure_front(self, pack: Pack, plan: PagePlan) -> int:
+        job = self.agenda(pack, references(pack.meeting.items, plan), f"{pack.name}-{len(self.fronts) + 1}")
         pdf = self.convert([job])[job.docx]
-        self.fronts[plan] = (job.docx, pdf)
+        self.fronts[(pack.name, plan)] = (job.docx, pdf)
         return len(PdfReader(pdf).pages)
 
+    def render(self) -> list[Rendered]:
+        """Public papers into papers/, exempt ones into confidential/papers/, and nowhere else."""
+        split = {True: [], False: []}  # type: dict[bool, list[Item]]
+        for item in self.meeting.items:
+            split[is_public(item)].append(item)
+        return [*render_papers(replace(self.meeting, items=tuple(split[True])), self.stage / "papers",
+                               self.progress),
+                *render_papers(replace(self.meeting, items=tuple(split[False])),
+                               self.stage / CONFIDENTIAL / "papers", self.progress)]
+
     def run(self) -> PagePlan:
-        rendered = render_papers(self.meeting, self.stage / "papers", self.progress)
+        rendered = self.render()
         jobs = [Conversion(r.docx, r.doc.source) for r in rendered if r.docx]
-        guess = self.agenda({i.number: mark(i, GUESS if i.paper else None) for i in self.meeting.items},
-                            "agenda-0")
-        self.progress(f"converting {len(jobs) + 1} documents with LibreOffice")
-        converted = self.convert([*jobs, guess])
+        made = packs(self.meeting)
+        guesses = {pack.name: self.agenda(pack, {i.number: mark(i, GUESS if i.paper else None)
+                                                 for i in pack.meeting.items}, f"{pack.name}-0")
+                   for pack in made}
+        self.progress(f"converting {len(jobs) + len(guesses)} documents with LibreOffice")
+        converted = self.convert([*jobs, *guesses.values()])
         pdfs = {(r.item.number, r.index): converted[r.docx] if r.docx else r.doc.source for r in rendered}
-        parts = [Part(r.item.number, r.index, len(open_pdf(pdfs[(r.item.number, r.index)], r.doc.source).pages))
-                 for r in rendered]
-        self.progress("planning the pages")
-        plan = settle(parts, self.duplex, len(PdfReader(converted[guess.docx]).pages), self.measure_front)
-        self.progress("assembling the pack")
-        front_docx, front_pdf = self.fronts[plan]
-        assemble(plan, Sources(front_pdf, pdfs), self.meeting, self.stage / PACK)
-        shutil.copyfile(front_docx, self.stage / "agenda.docx")
-        self.write_manifest(plan)
+        counts = {(r.item.number, r.index): len(open_pdf(pdfs[(r.item.number, r.index)], r.doc.source).pages)
+                  for r in rendered}
+        plans = [(pack, self.make_pack(pack, pdfs, counts, converted[guesses[pack.name].docx]))
+                 for pack in made]
+        for confidential in (False, True):
+            self.write_manifest([(pack, plan) for pack, plan in plans if pack.confidential == confidential])
         shutil.rmtree(self.work)
+        return plans[0][1]
+
+    def make_pack(self, pack: Pack, pdfs: dict[tuple[str, int], Path], counts: dict[tuple[str, int], int],
+                  guess: Path) -> PagePlan:
+        """Plan, assemble and publish one pack, with its front sheet as a Word document beside it."""
+        keys = [(item.number, n) for item in pack.meeting.items for n in range(len(item.documents))]
+        self.progress(f"planning and assembling {pack.pdf}")
+        plan = settle([Part(*key, counts[key]) for key in keys], self.duplex, len(PdfReader(guess).pages),
+                      lambda candidate: self.measure_front(pack, candidate))
+        front_docx, front_pdf = self.fronts[(pack.name, plan)]
+        out = self.stage / pack.pdf
+        assemble(plan, Sources(front_pdf, {key: pdfs[key] for key in keys}), pack, out)
+        shutil.copyfile(front_docx, out.with_name(pack.front))
+        publish_items(out, plan, pack, out.parent)
         return plan
 
-    def write_manifest(self, plan: PagePlan) -> None:
+    def write_manifest(self, made: list[tuple[Pack, PagePlan]]) -> None:
+        """manifest.json beside the public packs, or the confidential ones: the main pack, then supplements."""
+        if not made:
+            return
         folder = self.meeting.folder
+        (main, plan), supplements = made[0], made[1:]
         manifest = {
             "meeting": self.meeting.id, "body": self.meeting.body, "date": self.meeting.date.isoformat(),
-            "pages": plan.total_pages, "duplex": self.duplex,
-            "items": [_item_entry(item, plan, folder) for item in self.meeting.items],
+            **_pack_entry(main, plan, folder, self.stage), "duplex": self.duplex,
             "sources": {"meeting.yaml": sha256(folder / "meeting.yaml")},
             "templates": {p.name: sha256(p) for p in sorted(self.meeting.templates.glob("*.docx"))},
-            "pack_sha256": sha256(self.stage / PACK),
+            "supplements": [{"supplement": pack.supplement, **_pack_entry(pack, plan, folder, self.stage)}
+                            for pack, plan in supplements],
         }
         text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-        (self.stage / "manifest.json").write_text(text, encoding="utf-8")
+        (self.stage / main.folder / "manifest.json").write_text(text, encoding="utf-8")
+
+
+def _pack_entry(pack: Pack, plan: PagePlan, folder: Path, stage: Path) -> dict:
+    return {"pack": pack.pdf.name, "pages": plan.total_pages,
+            "items": [_item_entry(item, plan, folder, pack) for item in pack.meeting.items],
+            "pack_sha256": sha256(stage / pack.pdf)}
 
 
 def _document_entry(doc: Document, plan: PagePlan, item: Item, index: int, folder: Path) -> dict:
@@ -130,12 +165,16 @@ def _document_entry(doc: Document, plan: PagePlan, item: Item, index: int, folde
     return ({"label": doc.label, "title": doc.title} | entry) if doc.label else entry
 
 
-def _item_entry(item: Item, plan: PagePlan, folder: Path) -> dict:
+def _item_entry(item: Item, plan: PagePlan, folder: Path, pack: Pack) -> dict:
+    if item.exempt and not pack.confidential:
+        return {"number": item.number, "title": item.title, "exempt": item.exempt}  # nothing more is public
     pages = plan.item_range(item.number)
     entry = {"number": item.number, "title": item.title,
              "first_page": pages[0] if pages else None, "last_page": pages[1] if pages else None,
              "verbal": item.verbal}
+    entry |= {key: getattr(item, key) for key in ("exempt", "supplement") if getattr(item, key)}
     if item.paper:
+        entry["pdf"] = item_pdf(item) if item in published(pack) else None
         entry["paper"] = _document_entry(item.paper, plan, item, 0, folder)
         entry["appendices"] = [_document_entry(doc, plan, item, n, folder)
                                for n, doc in enumerate(item.appendices, 1)]
