@@ -42,6 +42,7 @@ class BuildResult:
     size: int
     seconds: float
     warnings: list[Problem]
+    packs: tuple[Path, ...] = ()  # every pack written: public, confidential, supplements
 
 
 def sha256(path: Path) -> str:
@@ -115,8 +116,8 @@ class Builder:
                   for r in rendered}
         plans = [(pack, self.make_pack(pack, pdfs, counts, converted[guesses[pack.name].docx]))
                  for pack in made]
-        for confidential in (False, True):
-            self.write_manifest([(pack, plan) for pack, plan in plans if pack.confidential == confidential])
+        for pack, plan in plans:
+            self.write_manifest(pack, plan)
         shutil.rmtree(self.work)
         return plans[0][1]
 
@@ -134,28 +135,19 @@ class Builder:
         publish_items(out, plan, pack, out.parent)
         return plan
 
-    def write_manifest(self, made: list[tuple[Pack, PagePlan]]) -> None:
-        """manifest.json beside the public packs, or the confidential ones: the main pack, then supplements."""
-        if not made:
-            return
+    def write_manifest(self, pack: Pack, plan: PagePlan) -> None:
         folder = self.meeting.folder
-        (main, plan), supplements = made[0], made[1:]
         manifest = {
             "meeting": self.meeting.id, "body": self.meeting.body, "date": self.meeting.date.isoformat(),
-            **_pack_entry(main, plan, folder, self.stage), "duplex": self.duplex,
+            "pack": pack.pdf.name, "supplement": pack.supplement, "confidential": pack.confidential,
+            "pages": plan.total_pages, "duplex": self.duplex,
+            "items": [_item_entry(item, plan, folder, pack) for item in pack.meeting.items],
             "sources": {"meeting.yaml": sha256(folder / "meeting.yaml")},
             "templates": {p.name: sha256(p) for p in sorted(self.meeting.templates.glob("*.docx"))},
-            "supplements": [{"supplement": pack.supplement, **_pack_entry(pack, plan, folder, self.stage)}
-                            for pack, plan in supplements],
+            "pack_sha256": sha256(self.stage / pack.pdf),
         }
         text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-        (self.stage / main.folder / "manifest.json").write_text(text, encoding="utf-8")
-
-
-def _pack_entry(pack: Pack, plan: PagePlan, folder: Path, stage: Path) -> dict:
-    return {"pack": pack.pdf.name, "pages": plan.total_pages,
-            "items": [_item_entry(item, plan, folder, pack) for item in pack.meeting.items],
-            "pack_sha256": sha256(stage / pack.pdf)}
+        (self.stage / pack.folder / pack.manifest).write_text(text, encoding="utf-8")
 
 
 def _document_entry(doc: Document, plan: PagePlan, item: Item, index: int, folder: Path) -> dict:
@@ -201,6 +193,8 @@ def build(folder: Path, output: Path = Path("output"), duplex: bool = True,
     meeting, warnings = load_meeting(folder)
     target = output / meeting.id
     with staging(target) as stage:
-        plan = Builder(meeting, stage, output / ".cache", duplex, timeout, progress).run()
+        builder = Builder(meeting, stage, output / ".cache", duplex, timeout, progress)
+        plan = builder.run()
     pack = target / PACK
-    return BuildResult(pack, plan.total_pages, pack.stat().st_size, time.monotonic() - started, warnings)
+    return BuildResult(pack, plan.total_pages, pack.stat().st_size, time.monotonic() - started, warnings,
+                       tuple(target / made.pdf for made in packs(meeting)))

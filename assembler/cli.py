@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import traceback
 from pathlib import Path
@@ -16,6 +17,7 @@ from assembler.catalogue import describe
 from assembler.errors import AssemblerError, InvalidSources, Problem, shown
 from assembler.load import DEFAULT_TEMPLATES, load_meeting
 from assembler.preview import preview
+from assembler.printready import inspect
 
 
 class Command(click.Command):
@@ -41,6 +43,8 @@ def report(problems: list[Problem]) -> None:
 @click.option("--debug", is_flag=True, help="Show a traceback with every error.")
 def main(debug: bool) -> None:
     """Build council committee agenda packs from report sources."""
+    # pypdf says on stderr what it repairs in a damaged PDF; assembler gives its own warning instead.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
 @main.command(cls=Command)
@@ -51,7 +55,9 @@ def main(debug: bool) -> None:
 @click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True,
               help="Seconds to let LibreOffice run before stopping it.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
-def build(meeting: Path, output: Path, simplex: bool, timeout: float, quiet: bool) -> None:
+@click.option("--print-ready", is_flag=True,
+              help="Check each pack is fit for a print room: A4 throughout, every font embedded.")
+def build(meeting: Path, output: Path, simplex: bool, timeout: float, quiet: bool, print_ready: bool) -> None:
     """Build the agenda pack of the meeting in folder MEETING."""
     say = (lambda message: None) if quiet else (lambda message: click.echo(f"  {message}", err=True))
     result = build_pack(meeting, output, duplex=not simplex, timeout=timeout, progress=say)
@@ -59,6 +65,12 @@ def build(meeting: Path, output: Path, simplex: bool, timeout: float, quiet: boo
     if not quiet:
         click.echo(f"{result.pack}: {result.pages} pages, {result.size / 1e6:.1f} MB, "
                    f"built in {result.seconds:.1f} s")
+    if print_ready:
+        reports = [inspect(pack) for pack in result.packs]
+        for found in reports:
+            click.echo(str(found))
+        if not all(found.ready for found in reports):
+            sys.exit(1)
 
 
 @main.command(cls=Command)

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from assembler.documents import content_problem
+from assembler.documents import content_problem, was_repaired
 from assembler.errors import InvalidSources, Problem, shown
 from assembler.model import Contact, Document, Item, Kind, Meeting
 from assembler.schema import EXEMPT_PARAGRAPHS, ITEM, MEETING, TEMPLATES, Field, as_date
@@ -191,6 +191,9 @@ def _inside(folder: Path, name: str, path: Path, line: int, check: Checker) -> P
     if problem:
         check.error(path, line, f"'{name}': {problem}")
         return None
+    if kind == "pdf" and was_repaired(target):
+        check.warn(path, line, f"'{name}': the PDF is damaged; it was repaired and included, but check "
+                               "its pages in the pack, or ask for the file again")
     return target
 
 

@@ -56,6 +56,7 @@ class Pack:
     heading: str  # at the head of its front sheet
     title: str  # the PDF's document title
     front: str  # the file name of its front sheet as a Word document
+    manifest: str  # the file name of its manifest
     confidential: bool = False
     supplement: int | None = None
     notes: dict[str, str] = field(default_factory=dict)  # the Marked column of items listed without their paper
@@ -102,9 +103,10 @@ def _pack(meeting: Meeting, items: list[Item], confidential: bool, supplement: i
         name = name.replace("agenda-pack", "confidential-pack")
         heading += " – including exempt items: not for publication"
         kind = f"Confidential {kind[0].lower()}{kind[1:]}"
-    front = f"supplement-{supplement}-agenda.docx" if supplement else "agenda.docx"
+    prefix = f"supplement-{supplement}-" if supplement else ""
     return Pack(replace(meeting, items=tuple(item for item, _ in shown)), name, heading,
-                f"{meeting.body} – {date} – {kind}", front, confidential, supplement,
+                f"{meeting.body} – {date} – {kind}", f"{prefix}agenda.docx", f"{prefix}manifest.json",
+                confidential, supplement,
                 {item.number: note for item, note in shown if note})
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pypdf import PageObject, PdfReader, Transformation
+from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.generic import (ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject,
                            RectangleObject, StreamObject)
 from reportlab.lib.pagesizes import A4
@@ -89,18 +89,17 @@ def transform(page: PageObject, matrix: Transformation, size: tuple[float, float
     page[NameObject("/Rotate")] = NumberObject(0)
 
 
-def to_a4(page: PageObject) -> PageObject:
-    """The page upright at the origin on A4 of its orientation; untouched when it is that already."""
+def to_a4(page: PageObject) -> None:
+    """Make the page upright at the origin on A4 of its orientation; untouched when it is that already."""
     box = page.cropbox
     matrix, width, height = upright(page)
     at_origin = float(box.left) == 0 and float(box.bottom) == 0 and box == page.mediabox
     if page.rotation % 360 == 0 and at_origin and _is_a4(width, height):
-        return page
+        return
     target = a4_for(width, height)
     if not _is_a4(width, height):
         matrix = matrix.transform(fit(width, height, target))
     transform(page, matrix, target, RectangleObject(box))
-    return page
 
 
 def _annotations(page: PageObject) -> list[DictionaryObject]:
@@ -148,7 +147,7 @@ def _keep_annotations(page: PageObject, keep) -> None:  # type: ignore[no-untype
         page[NameObject("/Annots")] = ArrayObject(a for a in page["/Annots"] if keep(a.get_object()))
 
 
-def _destination_page(reader: PdfReader, annot: DictionaryObject) -> int | None:
+def _destination_page(reader: PdfReader, pages: list, annot: DictionaryObject) -> int | None:  # type: ignore[type-arg]
     """The page of its own document an internal link goes to; None for any other link."""
     action = annot.get("/A", DictionaryObject()).get_object()
     target = annot.get("/Dest", action.get("/D") if action.get("/S") == "/GoTo" else None)
@@ -158,11 +157,10 @@ def _destination_page(reader: PdfReader, annot: DictionaryObject) -> int | None:
     if not isinstance(target, ArrayObject):
         named = reader.named_destinations.get(str(target))
         return reader.get_destination_page_number(named) if named else None
-    pages = [p.indirect_reference for p in reader.pages]
     return pages.index(target[0]) if target and target[0] in pages else None
 
 
-def mark_links(reader: PdfReader, page: PageObject) -> None:
+def mark_links(reader: PdfReader, pages: list, page: PageObject) -> None:  # type: ignore[type-arg]
     """Note on each internal link the page it goes to; drop links the pack cannot follow."""
     def keep(annot: DictionaryObject) -> bool:
         if annot.get("/Subtype") != "/Link":
@@ -170,7 +168,7 @@ def mark_links(reader: PdfReader, page: PageObject) -> None:
         action = annot.get("/A", DictionaryObject()).get_object()
         if action.get("/S") == "/URI":
             return True
-        target = _destination_page(reader, annot)
+        target = _destination_page(reader, pages, annot)
         if target is None:
             return False
         annot.pop("/A", None)
@@ -182,13 +180,14 @@ def mark_links(reader: PdfReader, page: PageObject) -> None:
 
 
 def prepared_pages(reader: PdfReader) -> list[PageObject]:
-    """Every page of the document, ready for the pack."""
-    pages = []
-    for page in reader.pages:
-        mark_links(reader, page)
+    """Every page of the document, ready for the pack (a copy: the reader is left as it was)."""
+    copy = PdfWriter(clone_from=reader)
+    pages = [page.indirect_reference for page in copy.pages]
+    for page in copy.pages:
+        mark_links(reader, pages, page)
         flatten_fields(page)
-        pages.append(to_a4(page))
-    return pages
+        to_a4(page)
+    return list(copy.pages)
 
 
 def bookmarks(reader: PdfReader) -> tuple[Bookmark, ...]:
