@@ -11,6 +11,7 @@ import docx
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, NumberObject, RectangleObject
+from reportlab import rl_config
 from reportlab.lib.pagesizes import A3, A4, A5, letter
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
@@ -112,6 +113,7 @@ def scan(pages: int, seed: int = 1) -> bytes:
     """An image-only PDF, like a scanner's: each page one photograph-like (incompressible) JPEG."""
     rng = random.Random(seed)
     buffer = io.BytesIO()
+    rl_config.useA85 = 0  # binary JPEG streams, as a scanner writes them, not reportlab's ASCII text
     canvas = Canvas(buffer, pagesize=A4, invariant=1)
     for _ in range(pages):
         image = Image.frombytes("L", (600, 850), bytes(rng.getrandbits(8) for _ in range(600 * 850)))
@@ -121,6 +123,7 @@ def scan(pages: int, seed: int = 1) -> bytes:
         canvas.drawImage(ImageReader(picture), 0, 0, *A4)
         canvas.showPage()
     canvas.save()
+    rl_config.useA85 = 1
     return buffer.getvalue()
 
 
