@@ -90,7 +90,8 @@ def add_bookmarks(writer: PdfWriter, plan: PagePlan, pack: Pack, readers: dict[t
         else:
             title = f"{doc.label} – {doc.title}" if doc.title else doc.label
             added = writer.add_outline_item(title=title, page_number=first, parent=parent)
-        _add_outline(writer, bookmarks(readers[(placement.part.item, placement.part.index)]), first, added)
+        if doc.kind != "md":  # a partner's own outline; our papers' headings would only crowd it
+            _add_outline(writer, bookmarks(readers[(placement.part.item, placement.part.index)]), first, added)
 
 
 def _write_pages(writer: PdfWriter, made: list[Sheet]) -> None:

@@ -32,7 +32,7 @@ def text_spots(page: PageObject, wanted: set[str]) -> dict[str, Rect]:
         matrix = Transformation(tuple(tm)).transform(Transformation(tuple(cm)))
         left, baseline = matrix.apply_on((0, 0))
         right, top = matrix.apply_on((pdfmetrics.stringWidth(text, REGULAR, size), size))
-        found[text] = (left - 1, baseline - 0.25 * (top - baseline), right + 1, top)
+        found[text] = (left - 1, baseline - 0.3 * (top - baseline), right + 1, top)
 
     page.extract_text(visitor_text=visit)
     return found
