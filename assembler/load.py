@@ -316,10 +316,6 @@ class MeetingLoader:
             self.check.error(path, entry.lines["supplement"], f"item {n}: 'supplement' should be "
                              f"1 or more, not {value}")
             return None
-        if not entry.get("paper"):
-            self.check.error(path, entry.lines["supplement"], f"item {n}: 'supplement: {value}' is for "
-                             "a paper sent out later; this item has no paper")
-            return None
         return value
 
     def _paper(self, entry: Located, path: Path, n: int) -> tuple[Document | None, tuple[Document, ...]]:

@@ -113,7 +113,8 @@ def _pack(meeting: Meeting, items: list[Item], confidential: bool, supplement: i
 def packs(meeting: Meeting) -> list[Pack]:
     """Every pack the meeting makes: public ones first, each followed by its confidential twin."""
     made = []
-    supplements = sorted({item.supplement for item in meeting.items if item.supplement})
+    # A supplement is made once one of its papers has arrived; until then its items are to follow.
+    supplements = sorted({item.supplement for item in meeting.items if item.supplement and item.paper})
     for supplement in [None, *supplements]:
         items = [item for item in meeting.items if supplement is None or item.supplement == supplement]
         made.append(_pack(meeting, items, False, supplement))

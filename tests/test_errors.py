@@ -156,9 +156,6 @@ LOADER = {
     "supplement not a number": (
         {"meeting.yaml": MEETING + "    supplement: late\n", "p.md": paper("Text.\n")},
         "m/meeting.yaml:6: item 1: 'supplement' should be a whole number, not 'late'"),
-    "supplement without a paper": (
-        {"meeting.yaml": "body: Board\ndate: 2026-09-24\nitems:\n  - title: Late\n    supplement: 1\n"},
-        "m/meeting.yaml:5: item 1: 'supplement: 1' is for a paper sent out later; this item has no paper"),
     "unknown template": (
         {"meeting.yaml": MEETING, "p.md": paper("Text.\n", front="title: Report\ntemplate: fancy\n")},
         "m/p.md:3: front matter: no template 'fancy'; available: agenda, appendix, cabinet-report, minutes, report"),

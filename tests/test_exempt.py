@@ -15,6 +15,8 @@ from pypdf import PdfReader
 import partners
 from assembler.build import BuildResult, build
 from assembler.cli import main
+from assembler.load import load_meeting
+from assembler.packs import packs
 from conftest import ROOT, report
 from readback import check_pack, front_sheet_references, layout_text, page_range, pages
 
@@ -212,3 +214,10 @@ def test_the_full_example_has_every_shape_of_partner_document(full):
     assert sources == {".md", ".docx", ".pdf"}
     leaked = [p for p in public_files(full) if "Harrowgate" in everything_in(p) or "Tannery" in everything_in(p)]
     assert not leaked
+
+
+def test_a_supplement_item_without_its_paper_yet_is_to_follow_and_makes_no_supplement(make_meeting):
+    folder = make_meeting(MEETING | {"items": [{"title": "Late report.", "supplement": 1}]})
+    made = packs(load_meeting(folder)[0])
+    assert [pack.name for pack in made] == ["agenda-pack"]
+    assert made[0].notes == {"1": "(to follow – Supplement 1)"}

@@ -9,10 +9,13 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from pypdf import PdfReader
+from reportlab.lib.pagesizes import letter
+from reportlab.pdfgen.canvas import Canvas
 
 import partners
 from assembler.build import BuildResult, build
 from assembler.cli import main
+from assembler.printready import inspect
 from readback import Page, Word, check_pack, pages
 
 MEETING = {"body": "Eastmere Licensing Committee", "date": "2026-10-01", "organisation": "Eastmere Council"}
@@ -187,3 +190,18 @@ def test_a_scanned_pdf_adds_no_more_than_its_own_size(tmp_path):
     result = build(write_meeting(tmp_path / "scanned", items, {"scan.pdf": scan}), tmp_path / "out")
     assert len(scan) > 1_000_000 and result.size - without <= len(scan)
     assert result.pages == 2 + 4
+
+
+def test_print_ready_names_pages_not_a4_and_fonts_not_embedded(tmp_path):
+    path = tmp_path / "raw.pdf"
+    canvas = Canvas(str(path), invariant=1)
+    for size in (partners.A4, letter, partners.LANDSCAPE):
+        canvas.setPageSize(size)
+        canvas.setFont("Helvetica", 11)  # one of the fonts a PDF may name without embedding it
+        canvas.drawString(72, 72, "Text")
+        canvas.showPage()
+    canvas.save()
+    found = inspect(path)
+    assert (found.pages, found.not_a4, found.landscape, found.not_embedded) == (3, (2,), 1, ("Helvetica",))
+    assert str(found) == (f"{path}: 3 pages, {found.size / 1e6:.1f} MB, not A4: pages 2, fonts not embedded: "
+                          "Helvetica: NOT ready to print")
