@@ -54,7 +54,7 @@ def _free(boxes: list[Box], bottom: float, top: float) -> bool:
     return not any(box.bottom < top + GAP and box.top > bottom - GAP for box in boxes)
 
 
-def _footer_room(stamp: Stamp, boxes: list[Box]) -> float | None:
+def _footer_room(boxes: list[Box]) -> float | None:
     """The highest baseline, from the usual one down to the edge, where the footer covers no text."""
     baseline = MARGIN
     while baseline >= EDGE:
@@ -84,7 +84,7 @@ def _head_room(stamp: Stamp, boxes: list[Box]) -> float | None:
 def placed(stamp: Stamp, boxes: list[Box]) -> Stamp | None:
     """The stamp moved clear of the page's text, or None if the page has no margin to move it into."""
     register_fonts()
-    footer, head = _footer_room(stamp, boxes), _head_room(stamp, boxes)
+    footer, head = _footer_room(boxes), _head_room(stamp, boxes)
     if footer is None or head is None:
         return None
     return replace(stamp, footer_at=footer, top_at=head)

@@ -11,6 +11,7 @@ follow them. The document's own bookmarks are read so that they can be nested un
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.generic import (ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject,
@@ -142,7 +143,7 @@ def flatten_fields(page: PageObject) -> None:
     _keep_annotations(page, lambda a: a.get("/Subtype") != "/Widget")
 
 
-def _keep_annotations(page: PageObject, keep) -> None:  # type: ignore[no-untyped-def]
+def _keep_annotations(page: PageObject, keep: Callable[[DictionaryObject], bool]) -> None:
     if "/Annots" in page:
         page[NameObject("/Annots")] = ArrayObject(a for a in page["/Annots"] if keep(a.get_object()))
 

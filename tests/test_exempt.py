@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import zipfile
 from pathlib import Path
@@ -18,7 +17,7 @@ from assembler.cli import main
 from assembler.load import load_meeting
 from assembler.packs import packs
 from conftest import ROOT, report
-from readback import check_pack, front_sheet_references, layout_text, page_range, pages
+from readback import check_pack, layout_text, pages
 
 FULL = ROOT / "papers" / "northshire-scsb-2026-09-24-full"
 VERIFY = ROOT.parent / "shared" / "tools" / "verify-pack"
