@@ -117,7 +117,7 @@ class Builder:
         self.progress.stage("Assembling the pack")
         front_docx, front_pdf = self.fronts[plan]
         pictures = [picture for r in rendered for picture in r.pictures]
-        prints = fingerprint(self.meeting, pictures, self.duplex, self.epoch)
+        prints = fingerprint(self.meeting, pictures, self.duplex, self.epoch, self.engine.version)
         assemble(plan, Sources(front_pdf, pdfs), self.meeting, self.stage / PACK, prints.document_id,
                  prints.date)
         shutil.copyfile(front_docx, self.stage / "agenda.docx")

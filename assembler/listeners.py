@@ -136,5 +136,9 @@ class Listeners:
     def identity(self) -> str:
         return f"unoserver:{libreoffice_version(self.listeners)}"
 
+    @property
+    def version(self) -> str:
+        return libreoffice_version(self.listeners)
+
     def convert(self, jobs: Sequence[Conversion], outdir: Path, done: Done) -> dict[Path, Path]:
         return convert_on(self.listeners, jobs, outdir, self.timeout, done)

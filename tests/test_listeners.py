@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -18,7 +19,7 @@ import pytest
 from assembler.build import build
 from assembler.convert import Conversion
 from assembler.errors import AssemblerError
-from assembler.listeners import Listener, convert_on
+from assembler.listeners import Listener, convert_on, libreoffice_version
 from readback import check_pack, front_sheet_references
 
 from conftest import report
@@ -77,6 +78,19 @@ def test_a_pack_built_on_listeners_matches_one_built_here(listeners, make_meetin
     assert check_pack(remote.pack, duplex=True) == check_pack(local.pack, duplex=True)
     assert front_sheet_references(remote.pack, 1) == front_sheet_references(local.pack, 1)
     assert sorted(remote.laid_out) == ["r1.md", "r2.md", "r3.md", "the front sheet", "the front sheet"]
+    assert remote.pack.read_bytes() == local.pack.read_bytes()  # one LibreOffice version: the same pack
+
+
+def test_a_build_on_listeners_needs_no_libreoffice_here_and_records_theirs(listeners, make_meeting, tmp_path,
+                                                                            monkeypatch):
+    folder = make_meeting(MEETING | {"items": [{"title": "Report", "paper": "r.md"}]},
+                          {"r.md": report("Report", "Text.\n")})
+    nowhere = tmp_path / "no-soffice"
+    nowhere.mkdir()
+    monkeypatch.setenv("PATH", str(nowhere))
+    result = build(folder, tmp_path / "out", unoservers=listeners)
+    manifest = json.loads(result.pack.with_name("manifest.json").read_text())
+    assert manifest["tools"]["libreoffice"] == libreoffice_version([Listener.parse(a) for a in listeners])
 
 
 def test_documents_are_spread_over_the_listeners(listeners, tmp_path):
