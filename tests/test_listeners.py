@@ -22,7 +22,7 @@ from assembler.errors import AssemblerError
 from assembler.listeners import Listener, convert_on, libreoffice_version
 from readback import check_pack, front_sheet_references
 
-from conftest import report
+from conftest import DAMAGED_DOCX, report
 
 MEETING = {"body": "Harlow Vale Scrutiny Panel", "date": "2026-11-12"}
 
@@ -107,6 +107,16 @@ def test_documents_are_spread_over_the_listeners(listeners, tmp_path):
                       lambda job: where.append(threading.current_thread().name))
     assert all(pdf.read_bytes().startswith(b"%PDF") for pdf in pdfs.values())
     assert sorted(set(where)) == sorted(listeners)
+
+
+def test_a_document_a_listener_cannot_convert_is_named(listeners, tmp_path):
+    (tmp_path / "bad.docx").write_bytes(DAMAGED_DOCX)
+    job = Conversion(tmp_path / "bad.docx", tmp_path / "bad.md")
+    with pytest.raises(AssemblerError) as refused:
+        convert_on([Listener.parse(listeners[0])], [job], tmp_path / "pdf", 120)
+    assert str(refused.value) == (
+        f"{tmp_path / 'bad.md'}: LibreOffice could not convert this document to PDF (the listener "
+        f"{listeners[0]} refused it); open it in Word or LibreOffice to check it is not damaged")
 
 
 def test_a_listener_that_is_not_there_is_named(make_meeting, tmp_path):
