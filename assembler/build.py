@@ -143,7 +143,7 @@ class Builder:
             # Each pack's fingerprint holds only its own sources: an exempt paper's never reach a public one.
             shown = [picture for item in pack.meeting.items for doc in item.documents if doc.kind == "md"
                      for picture in pictures_of(doc)]
-            prints = fingerprint(pack.meeting, shown, self.duplex, self.epoch)
+            prints = fingerprint(pack.meeting, shown, self.duplex, self.epoch, self.engine.version)
             plan = self.make_pack(pack, pdfs, counts, converted[guesses[pack.name].docx], prints)
             write_manifest(self.stage / pack.folder / pack.manifest, pack, plan, prints, self.stage / pack.pdf,
                            inputs)

@@ -62,6 +62,16 @@ def engine_id() -> str:
     return "libreoffice:" + "|".join(fingerprint)
 
 
+def local_version() -> str:
+    """This machine's LibreOffice version as people read it ("7.4.7.2"), from `soffice --version`."""
+    try:
+        said = subprocess.run([soffice(), "--version"], capture_output=True, text=True, timeout=60,
+                              check=False).stdout.split()
+    except subprocess.TimeoutExpired:
+        return "unknown"
+    return said[1] if len(said) > 1 else "unknown"
+
+
 def _batches(jobs: Sequence[Conversion], count: int) -> list[list[Conversion]]:
     """Deal the jobs round-robin, largest first, so each process gets a similar load."""
     ordered = sorted(jobs, key=lambda j: j.docx.stat().st_size, reverse=True)
@@ -219,6 +229,10 @@ class Engine(Protocol):
     def identity(self) -> str:
         """Which engine and version: part of every cached PDF's key."""
 
+    @property
+    def version(self) -> str:
+        """The LibreOffice version that lays the pages out, as people read it: the manifest's record."""
+
     def convert(self, jobs: Sequence[Conversion], outdir: Path, done: Done) -> dict[Path, Path]:
         """Each job's .docx laid out as a PDF in outdir; returns docx → pdf."""
 
@@ -233,6 +247,10 @@ class Local:
     @property
     def identity(self) -> str:
         return engine_id()
+
+    @property
+    def version(self) -> str:
+        return local_version()
 
     def convert(self, jobs: Sequence[Conversion], outdir: Path, done: Done) -> dict[Path, Path]:
         return convert(jobs, outdir, self.profiles, timeout=self.timeout, done=done)

@@ -81,10 +81,11 @@ def _convert_one(listener: Listener, job: Conversion, outdir: Path, timeout: flo
         result = _proxy(listener, timeout).convert(None, data, None, "pdf", "writer_pdf_Export", [],
                                                    True, None)
     except xmlrpc.client.Fault:
-        raise AssemblerError("LibreOffice could not convert this document to PDF (open it in Word or "
-                             "LibreOffice to check it is not damaged)", job.source) from None
+        raise AssemblerError(f"LibreOffice could not convert this document to PDF (the listener {listener} "
+                             "refused it); open it in Word or LibreOffice to check it is not damaged",
+                             job.source) from None
     except socket.timeout:
-        raise AssemblerError(f"the unoserver listener {listener} took longer than {timeout:.0f} s; "
+        raise AssemblerError(f"the unoserver listener {listener} took longer than {timeout:g} s; "
                              "try again, or raise the limit with --timeout", job.source) from None
     except (OSError, xmlrpc.client.Error) as exc:
         raise _unreachable(listener, exc) from None
@@ -135,6 +136,10 @@ class Listeners:
     @property
     def identity(self) -> str:
         return f"unoserver:{libreoffice_version(self.listeners)}"
+
+    @property
+    def version(self) -> str:
+        return libreoffice_version(self.listeners)
 
     def convert(self, jobs: Sequence[Conversion], outdir: Path, done: Done) -> dict[Path, Path]:
         return convert_on(self.listeners, jobs, outdir, self.timeout, done)

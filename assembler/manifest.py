@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import subprocess
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
@@ -17,7 +16,6 @@ from typing import Any
 
 from assembler import __version__
 from assembler.cache import file_digest
-from assembler.convert import soffice
 from assembler.model import Document, Item, Meeting
 from assembler.packs import Pack
 from assembler.plan import PagePlan
@@ -26,17 +24,8 @@ from assembler.publish import item_pdf, published
 LIBRARIES = ("docxtpl", "python-docx", "markdown-it-py", "pypdf", "reportlab")  # each shapes the bytes
 
 
-def libreoffice_version() -> str:
-    try:
-        found = subprocess.run([soffice(), "--version"], capture_output=True, text=True, timeout=60,
-                               check=False)
-    except subprocess.TimeoutExpired:
-        return "unknown"
-    return found.stdout.strip() or "unknown"
-
-
-def tool_versions() -> dict[str, str]:
-    return {"assembler": __version__, "libreoffice": libreoffice_version(),
+def tool_versions(libreoffice: str) -> dict[str, str]:
+    return {"assembler": __version__, "libreoffice": libreoffice,
             **{name: metadata.version(name) for name in LIBRARIES}}
 
 
@@ -62,11 +51,13 @@ class Fingerprint:
         return datetime.datetime.fromtimestamp(self.source_date_epoch, datetime.timezone.utc)
 
 
-def fingerprint(meeting: Meeting, pictures: list[Path], duplex: bool, epoch: int | None) -> Fingerprint:
+def fingerprint(meeting: Meeting, pictures: list[Path], duplex: bool, epoch: int | None,
+                libreoffice: str) -> Fingerprint:
+    """libreoffice: the version of the LibreOffice that laid the pages out, here or on a listener."""
     files = [meeting.folder / "meeting.yaml", *(doc.source for doc in meeting.documents), *pictures]
     sources = {path.relative_to(meeting.folder).as_posix(): file_digest(path) for path in files}
     templates = {path.name: file_digest(path) for path in sorted(meeting.templates.glob("*.docx"))}
-    return Fingerprint(dict(sorted(sources.items())), templates, tool_versions(), duplex, epoch)
+    return Fingerprint(dict(sorted(sources.items())), templates, tool_versions(libreoffice), duplex, epoch)
 
 
 def write_manifest(out: Path, pack: Pack, plan: PagePlan, prints: Fingerprint, pdf: Path, inputs: str) -> None:

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 from typing import Callable
 
@@ -45,6 +47,18 @@ def make_meeting(tmp_path: Path) -> MakeMeeting:
         return folder
 
     return make
+
+
+def damaged_docx() -> bytes:
+    """A zip with Word's part names, holding no Word XML: LibreOffice would silently write no PDF."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as parts:
+        parts.writestr("[Content_Types].xml", "garbage")
+        parts.writestr("word/document.xml", "<w:document")
+    return buffer.getvalue()
+
+
+DAMAGED_DOCX = damaged_docx()
 
 
 def files(folder: Path) -> dict[Path, bytes]:

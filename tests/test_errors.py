@@ -6,7 +6,6 @@ started; `convert` is replaced so that a test which got that far would fail rath
 
 from __future__ import annotations
 
-import io
 import shutil
 import subprocess
 import sys
@@ -18,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 import assembler.convert
-from conftest import EXAMPLE
+from conftest import DAMAGED_DOCX, EXAMPLE
 from assembler.body import STYLE_NAMES, Layout, markdown_to_wordml
 from assembler.cli import main
 from assembler.load import DEFAULT_TEMPLATES, load_meeting
@@ -32,19 +31,6 @@ items:
   - title: Report
     paper: p.md
 """
-
-
-
-def damaged_docx() -> bytes:
-    """A zip with Word's part names, holding no Word XML: LibreOffice would silently write no PDF."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as parts:
-        parts.writestr("[Content_Types].xml", "garbage")
-        parts.writestr("word/document.xml", "<w:document")
-    return buffer.getvalue()
-
-
-DAMAGED_DOCX = damaged_docx()
 
 
 def paper(body: str, front: str = "title: Report\n") -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -18,10 +19,10 @@ import pytest
 from assembler.build import build
 from assembler.convert import Conversion
 from assembler.errors import AssemblerError
-from assembler.listeners import Listener, convert_on
+from assembler.listeners import Listener, convert_on, libreoffice_version
 from readback import check_pack, front_sheet_references
 
-from conftest import report
+from conftest import DAMAGED_DOCX, report
 
 MEETING = {"body": "Harlow Vale Scrutiny Panel", "date": "2026-11-12"}
 
@@ -77,6 +78,19 @@ def test_a_pack_built_on_listeners_matches_one_built_here(listeners, make_meetin
     assert check_pack(remote.pack, duplex=True) == check_pack(local.pack, duplex=True)
     assert front_sheet_references(remote.pack, 1) == front_sheet_references(local.pack, 1)
     assert sorted(remote.laid_out) == ["r1.md", "r2.md", "r3.md", "the front sheet", "the front sheet"]
+    assert remote.pack.read_bytes() == local.pack.read_bytes()  # one LibreOffice version: the same pack
+
+
+def test_a_build_on_listeners_needs_no_libreoffice_here_and_records_theirs(listeners, make_meeting, tmp_path,
+                                                                            monkeypatch):
+    folder = make_meeting(MEETING | {"items": [{"title": "Report", "paper": "r.md"}]},
+                          {"r.md": report("Report", "Text.\n")})
+    nowhere = tmp_path / "no-soffice"
+    nowhere.mkdir()
+    monkeypatch.setenv("PATH", str(nowhere))
+    result = build(folder, tmp_path / "out", unoservers=listeners)
+    manifest = json.loads(result.pack.with_name("manifest.json").read_text())
+    assert manifest["tools"]["libreoffice"] == libreoffice_version([Listener.parse(a) for a in listeners])
 
 
 def test_documents_are_spread_over_the_listeners(listeners, tmp_path):
@@ -93,6 +107,16 @@ def test_documents_are_spread_over_the_listeners(listeners, tmp_path):
                       lambda job: where.append(threading.current_thread().name))
     assert all(pdf.read_bytes().startswith(b"%PDF") for pdf in pdfs.values())
     assert sorted(set(where)) == sorted(listeners)
+
+
+def test_a_document_a_listener_cannot_convert_is_named(listeners, tmp_path):
+    (tmp_path / "bad.docx").write_bytes(DAMAGED_DOCX)
+    job = Conversion(tmp_path / "bad.docx", tmp_path / "bad.md")
+    with pytest.raises(AssemblerError) as refused:
+        convert_on([Listener.parse(listeners[0])], [job], tmp_path / "pdf", 120)
+    assert str(refused.value) == (
+        f"{tmp_path / 'bad.md'}: LibreOffice could not convert this document to PDF (the listener "
+        f"{listeners[0]} refused it); open it in Word or LibreOffice to check it is not damaged")
 
 
 def test_a_listener_that_is_not_there_is_named(make_meeting, tmp_path):

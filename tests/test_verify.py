@@ -51,14 +51,14 @@ def test_verify_needs_a_built_pack(meeting: Path):
 
 def test_differences_name_new_and_dropped_sources_other_tools_and_a_changed_pack(tmp_path: Path):
     published = {"pack_sha256": "1", "sources": {"meeting.yaml": "a", "old.md": "b"},
-                 "templates": {"report.docx": "c"}, "tools": {"libreoffice": "LibreOffice 7.4.7.2"}}
+                 "templates": {"report.docx": "c"}, "tools": {"libreoffice": "7.4.7.2"}}
     fresh = {"pack_sha256": "2", "sources": {"meeting.yaml": "a", "new.md": "b"},
-             "templates": {"report.docx": "c"}, "tools": {"libreoffice": "LibreOffice 24.2.1"}}
+             "templates": {"report.docx": "c"}, "tools": {"libreoffice": "24.2.1"}}
     found = differences(published, fresh, "3", Path("out/m/agenda-pack.pdf"),
                         {"sources": Path("m"), "templates": Path("templates")})
     assert [str(problem) for problem in found] == [
         "out/m/agenda-pack.pdf: changed after it was built: it is not the pack its manifest describes",
         "m/new.md: new since the pack was built",
         "m/old.md: no longer used; the pack was built with it",
-        "libreoffice: LibreOffice 7.4.7.2 when the pack was built, LibreOffice 24.2.1 now",
+        "libreoffice: 7.4.7.2 when the pack was built, 24.2.1 now",
     ]
