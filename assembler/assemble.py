@@ -1,7 +1,7 @@
-"""Stage 5: assemble the pack from the front sheet and the papers' PDFs, following the page plan.
+"""Stage 5: assemble a pack from its front sheet and the papers' PDFs, following its page plan.
 
-Stamps and fillers are laid down in one pass over the pages; bookmarks, page labels and document
-information are added as the pack is written.
+Stamps and fillers are laid down in one pass over the pages; links, bookmarks, page labels and
+document information are added as the pack is written.
 """
 
 from __future__ import annotations
@@ -11,18 +11,19 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, ByteStringObject, DecodedStreamObject, DictionaryObject,
                            IndirectObject, NameObject, TextStringObject)
-from reportlab.lib.pagesizes import A4
 
 from assembler.documents import open_pdf
 from assembler.errors import AssemblerError
-from assembler.model import Meeting
-from assembler.plan import PagePlan
+from assembler.links import link_references, resolve_links
+from assembler.margins import stamp_clear
+from assembler.model import Document, Item
+from assembler.packs import Pack
+from assembler.plan import PagePlan, Placement, page_reference
+from assembler.prepare import Bookmark, bookmarks, prepared_pages
 from assembler.stamps import Stamp, draw
-
-A4_TOLERANCE = 2.0  # points: what counts as A4 already
 
 
 @dataclass(frozen=True)
@@ -33,59 +34,66 @@ class Sources:
     parts: dict[tuple[str, int], Path]
 
 
-def fit_to_a4(page: PageObject) -> PageObject:
-    """An A4 page as it is; any other size scaled to fit A4 of the same orientation, centred."""
-    if page.rotation:
-        page.transfer_rotation_to_content()  # stamps are then drawn upright on the page as seen
-    box = page.cropbox
-    width, height = float(box.width), float(box.height)
-    target = (A4[1], A4[0]) if width > height else A4
-    if abs(width - target[0]) <= A4_TOLERANCE and abs(height - target[1]) <= A4_TOLERANCE:
-        return page
-    scale = min(target[0] / width, target[1] / height)
-    dx = (target[0] - width * scale) / 2 - float(box.left) * scale
-    dy = (target[1] - height * scale) / 2 - float(box.bottom) * scale
-    a4 = PageObject.create_blank_page(width=target[0], height=target[1])
-    a4.merge_transformed_page(page, Transformation().scale(scale).translate(dx, dy))
-    return a4
+@dataclass(frozen=True)
+class Sheet:
+    """One page of the pack: a page of a document (None for a filler) and what is stamped on it."""
+
+    page: PageObject | None
+    stamp: Stamp
 
 
-def page_sequence(plan: PagePlan, readers: dict[tuple[str, int], PdfReader],
-                  front: PdfReader) -> list[PageObject | None]:
-    """Every page of the pack in order; None where a filler goes."""
-    pages: list[PageObject | None] = list(front.pages)[: plan.front_pages]
+def _item(pack: Pack, placement: Placement) -> Item:
+    return next(i for i in pack.meeting.items if i.number == placement.part.item)
+
+
+def _document(pack: Pack, placement: Placement) -> Document:
+    return _item(pack, placement).documents[placement.part.index]
+
+
+def _part_sheets(pack: Pack, placement: Placement, reader: PdfReader) -> list[Sheet]:
+    item = _item(pack, placement)
+    ours = _document(pack, placement).kind == "md"  # our templates keep the margins free
+    sheets = []
+    for offset, page in enumerate(prepared_pages(reader)):
+        number = placement.first_page + offset
+        box = page.cropbox
+        stamp = Stamp(number, float(box.width), float(box.height),
+                      item.number if offset == 0 and placement.part.index == 0 else "",
+                      notice=pack.notice(item))
+        sheets.append(Sheet(page, stamp if ours else stamp_clear(page, stamp)))
+    return sheets
+
+
+def sheets(plan: PagePlan, pack: Pack, readers: dict[tuple[str, int], PdfReader], front: PdfReader) -> list[Sheet]:
+    """Every page of the pack in order, fillers included, each with its stamp."""
+    made = [Sheet(page, Stamp(n)) for n, page in enumerate(list(front.pages)[: plan.front_pages], 1)]
     for placement in plan.placements:
-        pages.extend([None] * (placement.first_page - 1 - len(pages)))
-        reader = readers[(placement.part.item, placement.part.index)]
-        pages.extend(fit_to_a4(page) for page in reader.pages)
-    return pages
+        made += [Sheet(None, Stamp(n, filler=True)) for n in range(len(made) + 1, placement.first_page)]
+        made += _part_sheets(pack, placement, readers[(placement.part.item, placement.part.index)])
+    return made
 
 
-def stamps_for(plan: PagePlan, pages: list[PageObject | None]) -> list[Stamp]:
-    firsts = {p.first_page: p.part.item for p in plan.placements if p.part.index == 0}
-    stamps = []
-    for number, page in enumerate(pages, 1):
-        if page is None:
-            stamps.append(Stamp(number, filler=True))
-        else:
-            box = page.cropbox
-            stamps.append(Stamp(number, float(box.width), float(box.height), firsts.get(number, "")))
-    return stamps
+def _add_outline(writer: PdfWriter, marks: tuple[Bookmark, ...], first: int, parent: object) -> None:
+    """A document's own bookmarks, nested under its entry in the pack's outline."""
+    for mark in marks:
+        added = writer.add_outline_item(title=mark.title, page_number=first + mark.page, parent=parent)
+        _add_outline(writer, mark.children, first, added)
 
 
-def add_bookmarks(writer: PdfWriter, plan: PagePlan, meeting: Meeting) -> None:
+def add_bookmarks(writer: PdfWriter, plan: PagePlan, pack: Pack, readers: dict[tuple[str, int], PdfReader]) -> None:
     writer.add_outline_item(title="Agenda", page_number=0)
-    items = {item.number: item for item in meeting.items}
     parent = None
     for placement in plan.placements:
-        item = items[placement.part.item]
+        doc = _document(pack, placement)
+        first = placement.first_page - 1
         if placement.part.index == 0:
-            parent = writer.add_outline_item(title=f"{item.number}. {item.title}",
-                                             page_number=placement.first_page - 1)
+            item = _item(pack, placement)
+            added = parent = writer.add_outline_item(title=f"{item.number}. {item.title}", page_number=first)
         else:
-            doc = item.appendices[placement.part.index - 1]
             title = f"{doc.label} – {doc.title}" if doc.title else doc.label
-            writer.add_outline_item(title=title, page_number=placement.first_page - 1, parent=parent)
+            added = writer.add_outline_item(title=title, page_number=first, parent=parent)
+        if doc.kind != "md":  # a partner's own outline; our papers' headings would only crowd it
+            _add_outline(writer, bookmarks(readers[(placement.part.item, placement.part.index)]), first, added)
 
 
 class Stamper:
@@ -143,32 +151,43 @@ def add_identity(writer: PdfWriter, document_id: bytes, date: datetime.datetime 
         writer.add_metadata({"/CreationDate": stamp, "/ModDate": stamp})
 
 
-def assemble(plan: PagePlan, sources: Sources, meeting: Meeting, out: Path, document_id: bytes,
+def _write_pages(writer: PdfWriter, made: list[Sheet]) -> None:
+    overlay = PdfReader(io.BytesIO(draw([sheet.stamp for sheet in made])))
+    stamper = Stamper(writer)
+    for sheet, stamp in zip(made, overlay.pages):
+        if sheet.page is None:
+            writer.add_page(stamp)
+        else:
+            stamper.stamp(writer.add_page(sheet.page), stamp)
+
+
+def assemble(plan: PagePlan, sources: Sources, pack: Pack, out: Path, document_id: bytes,
              date: datetime.datetime | None = None) -> None:
     front = open_pdf(sources.front)
     readers = {key: open_pdf(path) for key, path in sources.parts.items()}
-    pages = page_sequence(plan, readers, front)
-    if len(pages) != plan.total_pages:
+    made = sheets(plan, pack, readers, front)
+    if len(made) != plan.total_pages:
         raise AssemblerError(f"internal error: the plan has {plan.total_pages} pages, the PDFs "
-                             f"{len(pages)}; please report this")
-    overlay = PdfReader(io.BytesIO(draw(stamps_for(plan, pages))))
+                             f"{len(made)}; please report this")
     writer = PdfWriter()
-    stamper = Stamper(writer)
-    for page, stamp in zip(pages, overlay.pages):
-        if page is None:
-            writer.add_page(stamp)
-        else:
-            stamper.stamp(writer.add_page(page), stamp)
-    add_bookmarks(writer, plan, meeting)
-    writer.set_page_label(0, plan.total_pages - 1, style="/D", start=1)
-    writer.add_metadata({
-        "/Title": f"{meeting.body} – {meeting.date.day} {meeting.date:%B %Y} – Agenda pack",
-        "/Author": meeting.organisation or meeting.body,
-        "/Subject": f"Agenda pack for the meeting of {meeting.body}",
-    })
+    _write_pages(writer, made)
+    for placement in plan.placements:
+        resolve_links(writer, placement.first_page - 1, placement.part.pages)
+    ranges = {number: plan.item_range(number) for number in (i.number for i in pack.meeting.items)}
+    link_references(writer, plan.front_pages, {page_reference(*r): r[0] for r in ranges.values() if r})
+    add_bookmarks(writer, plan, pack, readers)
+    finish(writer, pack.title, pack.meeting.organisation or pack.meeting.body,
+           f"Agenda pack for the meeting of {pack.meeting.body}", [(0, plan.total_pages, 1)])
     add_identity(writer, document_id, date)
-    writer._root_object[NameObject("/Lang")] = TextStringObject("en-GB")
-    writer.page_mode = "/UseOutlines"
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("wb") as handle:
         writer.write(handle)
+
+
+def finish(writer: PdfWriter, title: str, author: str, subject: str, labels: list[tuple[int, int, int]]) -> None:
+    """Document information, language and page labels (each run: first index, count, first label)."""
+    for first, count, start in labels:
+        writer.set_page_label(first, first + count - 1, style="/D", start=start)
+    writer.add_metadata({"/Title": title, "/Author": author, "/Subject": subject})
+    writer._root_object[NameObject("/Lang")] = TextStringObject("en-GB")
+    writer.page_mode = "/UseOutlines"

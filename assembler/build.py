@@ -1,7 +1,8 @@
 """The pipeline: load → render → convert → plan → assemble, and the build's outputs.
 
 Everything is written into a staging folder beside the output and swapped into place only when
-the whole build has succeeded, so a failed build never leaves a half-written pack behind.
+the whole build has succeeded, so a failed build never leaves a half-written pack behind. One
+build makes every pack of the meeting: public, confidential and supplements (packs.py).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import json
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -23,14 +24,17 @@ from assembler.documents import open_pdf
 from assembler.errors import AssemblerError, InvalidSources, Problem
 from assembler.listeners import Listener, Listeners
 from assembler.load import load_meeting
-from assembler.manifest import fingerprint, write_manifest
-from assembler.model import Meeting
+from assembler.manifest import Fingerprint, fingerprint, write_manifest
+from assembler.model import Item, Meeting
+from assembler.outputs import interrupt_reported, meeting_lock, staging
+from assembler.packs import CONFIDENTIAL, Pack, is_public, packs
 from assembler.plan import PagePlan, Part, mark, references, settle
-from assembler.publish import interrupt_reported, meeting_lock, staging
-from assembler.render import render_agenda, render_papers
+from assembler.publish import publish_items
+from assembler.render import Rendered, pictures_of, render_agenda, render_papers
 
 PACK = "agenda-pack.pdf"
 GUESS = (88, 89)  # a first guess at a reference's width, before any page is known
+
 
 class Progress:
     """What a build tells its user as it goes. This one says nothing; the command line's shows it."""
@@ -58,7 +62,8 @@ class BuildResult:
     size: int
     seconds: float
     warnings: list[Problem]
-    documents: int = 0  # the Word files this pack needed laid out, the front sheet included
+    packs: tuple[Path, ...] = ()  # every pack written: public, confidential, supplements
+    documents: int = 0  # the Word files the packs needed laid out, front sheets included
     laid_out: tuple[str, ...] = ()  # those LibreOffice laid out this time: the rest came from the cache
     unchanged: bool = False  # nothing had changed since the last build, so nothing was done
 
@@ -74,55 +79,92 @@ class Builder:
         self.duplex = duplex
         self.progress = progress
         self.epoch = epoch
-        self.fronts: dict[PagePlan, tuple[Path, Path]] = {}  # plan → its front sheet's .docx and PDF
+        self.fronts: dict[tuple[str, PagePlan], tuple[Path, Path]] = {}  # (pack, plan) → front .docx, PDF
         self.laid_out: list[str] = []  # the documents LibreOffice laid out, not found in the cache
         self.documents = 0
 
-    def convert(self, jobs: list[Conversion]) -> dict[Path, Path]:
-        """Each job's PDF: from the cache where it has been made before, else made and kept."""
-        keys = {job.docx: self.cache.pdf_key(job.docx) for job in jobs}
-        found = {job.docx: self.cache.pdf(keys[job.docx]) for job in jobs}
+    def convert(self, jobs: list[Conversion], cached: bool = True) -> dict[Path, Path]:
+        """Each job's PDF: from the cache where it has been made before, else made (and kept, if cached).
+
+        What is made from exempt papers is never kept: the cache is outside confidential/.
+        """
+        keys = {job.docx: self.cache.pdf_key(job.docx) for job in jobs} if cached else {}
+        found = {job.docx: self.cache.pdf(keys[job.docx]) if cached else None for job in jobs}
         missing = [job for job in jobs if not found[job.docx]]
         self.documents += len(jobs)
         self.laid_out += [job.name for job in missing]
         if missing:
             self.progress.converting(len(missing))
             made = self.engine.convert(missing, self.work / "pdf", lambda job: self.progress.converted(job.name))
-            found |= {docx: self.cache.store_pdf(keys[docx], pdf) for docx, pdf in made.items()}
+            found |= {docx: self.cache.store_pdf(keys[docx], pdf) if cached else pdf for docx, pdf in made.items()}
         return found  # type: ignore[return-value]
 
-    def agenda(self, marks: dict[str, str], name: str) -> Conversion:
+    def agenda(self, pack: Pack, marks: dict[str, str], name: str) -> Conversion:
         out = self.work / f"{name}.docx"
-        render_agenda(self.meeting, marks, out, self.cache)
+        render_agenda(pack.meeting, marks | pack.notes, out, pack.heading,
+                      None if pack.confidential else self.cache)
         return Conversion(out, self.meeting.folder / "meeting.yaml", "the front sheet")
 
-    def measure_front(self, plan: PagePlan) -> int:
-        job = self.agenda(references(self.meeting.items, plan), f"agenda-{len(self.fronts) + 1}")
-        pdf = self.convert([job])[job.docx]
-        self.fronts[plan] = (job.docx, pdf)
+    def measure_front(self, pack: Pack, plan: PagePlan) -> int:
+        job = self.agenda(pack, references(pack.meeting.items, plan), f"{pack.name}-{len(self.fronts) + 1}")
+        pdf = self.convert([job], cached=not pack.confidential)[job.docx]
+        self.fronts[(pack.name, plan)] = (job.docx, pdf)
         return len(PdfReader(pdf).pages)
 
-    def run(self, inputs: str) -> PagePlan:
+    def render(self) -> list[Rendered]:
+        """Public papers into papers/, exempt ones into confidential/papers/, and nowhere else."""
+        split: dict[bool, list[Item]] = {True: [], False: []}
+        for item in self.meeting.items:
+            split[is_public(item)].append(item)
         self.progress.stage("Rendering the papers")
-        rendered = render_papers(self.meeting, self.stage / "papers", self.progress.detail, self.cache)
-        jobs = [Conversion(r.docx, r.doc.source) for r in rendered if r.docx]
-        guess = self.agenda({i.number: mark(i, GUESS if i.paper else None) for i in self.meeting.items},
-                            "agenda-0")
-        converted = self.convert([*jobs, guess])
+        return [*render_papers(replace(self.meeting, items=tuple(split[True])), self.stage / "papers",
+                               self.progress.detail, self.cache),
+                *render_papers(replace(self.meeting, items=tuple(split[False])),
+                               self.stage / CONFIDENTIAL / "papers", self.progress.detail)]
+
+    def run(self, inputs: str) -> list[tuple[Pack, PagePlan]]:
+        rendered = self.render()
+        made = packs(self.meeting)
+        guesses = {pack.name: self.agenda(pack, {i.number: mark(i, GUESS if i.paper else None)
+                                                 for i in pack.meeting.items}, f"{pack.name}-0")
+                   for pack in made}
+        exempt = {pack.name for pack in made if pack.confidential} | \
+            {r.docx for r in rendered if r.docx and not is_public(r.item)}
+        public = [Conversion(r.docx, r.doc.source) for r in rendered if r.docx and r.docx not in exempt]
+        public += [job for name, job in guesses.items() if name not in exempt]
+        private = [Conversion(r.docx, r.doc.source) for r in rendered if r.docx in exempt]
+        private += [job for name, job in guesses.items() if name in exempt]
+        converted = self.convert(public) | self.convert(private, cached=False)
         pdfs = {(r.item.number, r.index): converted[r.docx] if r.docx else r.doc.source for r in rendered}
-        parts = [Part(r.item.number, r.index, len(open_pdf(pdfs[(r.item.number, r.index)], r.doc.source).pages))
-                 for r in rendered]
-        self.progress.stage("Planning the pages")
-        plan = settle(parts, self.duplex, len(PdfReader(converted[guess.docx]).pages), self.measure_front)
-        self.progress.stage("Assembling the pack")
-        front_docx, front_pdf = self.fronts[plan]
-        pictures = [picture for r in rendered for picture in r.pictures]
-        prints = fingerprint(self.meeting, pictures, self.duplex, self.epoch, self.engine.version)
-        assemble(plan, Sources(front_pdf, pdfs), self.meeting, self.stage / PACK, prints.document_id,
-                 prints.date)
-        shutil.copyfile(front_docx, self.stage / "agenda.docx")
-        write_manifest(self.stage / "manifest.json", self.meeting, plan, prints, self.stage / PACK, inputs)
+        counts = {(r.item.number, r.index): len(open_pdf(pdfs[(r.item.number, r.index)], r.doc.source).pages)
+                  for r in rendered}
+        plans = []
+        libreoffice = self.engine.version
+        for pack in made:
+            # Each pack's fingerprint holds only its own sources: an exempt paper's never reach a public one.
+            shown = [picture for item in pack.meeting.items for doc in item.documents if doc.kind == "md"
+                     for picture in pictures_of(doc)]
+            prints = fingerprint(pack.meeting, shown, self.duplex, self.epoch, libreoffice)
+            plan = self.make_pack(pack, pdfs, counts, converted[guesses[pack.name].docx], prints)
+            write_manifest(self.stage / pack.folder / pack.manifest, pack, plan, prints, self.stage / pack.pdf,
+                           inputs)
+            plans.append((pack, plan))
         shutil.rmtree(self.work)
+        return plans
+
+    def make_pack(self, pack: Pack, pdfs: dict[tuple[str, int], Path], counts: dict[tuple[str, int], int],
+                  guess: Path, prints: Fingerprint) -> PagePlan:
+        """Plan, assemble and publish one pack, with its front sheet as a Word document beside it."""
+        keys = [(item.number, n) for item in pack.meeting.items for n in range(len(item.documents))]
+        self.progress.stage(f"Planning and assembling {pack.pdf}")
+        plan = settle([Part(*key, counts[key]) for key in keys], self.duplex, len(PdfReader(guess).pages),
+                      lambda candidate: self.measure_front(pack, candidate))
+        front_docx, front_pdf = self.fronts[(pack.name, plan)]
+        out = self.stage / pack.pdf
+        assemble(plan, Sources(front_pdf, {key: pdfs[key] for key in keys}), pack, out, prints.document_id,
+                 prints.date)
+        shutil.copyfile(front_docx, out.with_name(pack.front))
+        publish_items(out, plan, pack, out.parent)
         return plan
 
 
@@ -176,14 +218,15 @@ def build(folder: Path, output: Path = Path("output"), duplex: bool = True,
     identity = engine.identity
     inputs = inputs_digest(meeting, duplex, identity, source_date_epoch)
     pack = target / PACK
+    written = tuple(target / made.pdf for made in packs(meeting))
     with interrupt_reported(target), meeting_lock(target, progress.notice):
         manifest = previous_build(target, inputs)
         if manifest:
             return BuildResult(pack, manifest["pages"], pack.stat().st_size, time.monotonic() - started,
-                               warnings, unchanged=True)
+                               warnings, written, unchanged=True)
         with staging(target) as stage:
             builder = Builder(meeting, stage, Cache(output / ".cache", identity), engine, duplex, progress,
                               source_date_epoch)
-            plan = builder.run(inputs)
-    return BuildResult(pack, plan.total_pages, pack.stat().st_size, time.monotonic() - started, warnings,
-                       documents=builder.documents, laid_out=tuple(builder.laid_out))
+            plans = builder.run(inputs)
+    return BuildResult(pack, plans[0][1].total_pages, pack.stat().st_size, time.monotonic() - started,
+                       warnings, written, builder.documents, tuple(builder.laid_out))

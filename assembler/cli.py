@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import traceback
 from pathlib import Path
@@ -19,6 +20,7 @@ from assembler.errors import AssemblerError, Interrupted, InvalidSources, Proble
 from assembler.interrupts import stopping_cleanly
 from assembler.load import DEFAULT_TEMPLATES, load_meeting
 from assembler.preview import preview
+from assembler.printready import inspect
 from assembler.verify import verify as verify_pack
 
 INTERRUPTED = 130  # what a shell expects of a program stopped by Ctrl-C
@@ -55,6 +57,8 @@ def report(problems: list[Problem]) -> None:
 @click.option("--debug", is_flag=True, help="Show a traceback with every error.")
 def main(debug: bool) -> None:
     """Build council committee agenda packs from report sources."""
+    # pypdf says on stderr what it repairs in a damaged PDF; assembler gives its own warning instead.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
 @main.command(cls=Command)
@@ -72,8 +76,10 @@ def main(debug: bool) -> None:
 @click.option("--source-date-epoch", type=click.IntRange(0, LAST_DATE), envvar="SOURCE_DATE_EPOCH",
               metavar="SECONDS", help="Date the PDF this many seconds after 1970 "
                                       "[default: $SOURCE_DATE_EPOCH, else undated].")
+@click.option("--print-ready", is_flag=True,
+              help="Check each pack is fit for a print room: A4 throughout, every font embedded.")
 def build(meeting: Path, output: Path, simplex: bool, timeout: float, unoservers: tuple[str, ...],
-          quiet: bool, verbose: bool, source_date_epoch: int | None) -> None:
+          quiet: bool, verbose: bool, source_date_epoch: int | None, print_ready: bool) -> None:
     """Build the agenda pack of the meeting in folder MEETING."""
     screen = showing(quiet, verbose)
     result = build_pack(meeting, output, duplex=not simplex, timeout=timeout, unoservers=unoservers,
@@ -82,6 +88,12 @@ def build(meeting: Path, output: Path, simplex: bool, timeout: float, unoservers
     report(result.warnings)
     if screen:
         click.echo(summary(result))
+    if print_ready:
+        reports = [inspect(pack) for pack in result.packs]
+        for found in reports:
+            click.echo(str(found))
+        if not all(found.ready for found in reports):
+            sys.exit(1)
 
 
 def showing(quiet: bool, verbose: bool) -> bool:

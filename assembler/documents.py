@@ -29,6 +29,15 @@ def open_pdf(path: Path, source: Path | None = None) -> PdfReader:
                              "ask for the file again", source or path) from None
 
 
+def was_repaired(path: Path) -> bool:
+    """Whether the PDF opens only once pypdf has repaired it (a damaged cross-reference table, say)."""
+    try:
+        PdfReader(path, strict=True).pages[0]  # noqa: B018 - reading the first page reads the structure
+    except Exception:  # pypdf raises many kinds for a damaged file
+        return True
+    return False
+
+
 def content_problem(path: Path, kind: str) -> str | None:
     """Why a .pdf or .docx file cannot be used, or None if it can."""
     with path.open("rb") as handle:

@@ -13,10 +13,10 @@ from typing import Any
 
 import yaml
 
-from assembler.documents import content_problem
+from assembler.documents import content_problem, was_repaired
 from assembler.errors import InvalidSources, Problem, shown
 from assembler.model import Contact, Document, Item, Kind, Meeting
-from assembler.schema import ITEM, MAX_TEXT, MEETING, TEMPLATES, Field, as_date
+from assembler.schema import EXEMPT_PARAGRAPHS, ITEM, MAX_TEXT, MEETING, TEMPLATES, Field, as_date
 
 KINDS: tuple[Kind, ...] = ("md", "docx", "pdf")
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -199,6 +199,9 @@ def _inside(folder: Path, name: str, path: Path, line: int, check: Checker) -> P
     if problem:
         check.error(path, line, f"'{name}': {problem}")
         return None
+    if kind == "pdf" and was_repaired(target):
+        check.warn(path, line, f"'{name}': the PDF is damaged; it was repaired and included, but check "
+                               "its pages in the pack, or ask for the file again")
     return target
 
 
@@ -294,7 +297,34 @@ class MeetingLoader:
         paper, appendices = self._paper(entry, path, n)
         return Item(number=str(entry.get("number", n)).strip(), title=str(entry.get("title", "")).strip(),
                     presenter=_text(entry, "presenter"), text=_text(entry, "text"),
-                    verbal=bool(entry.get("verbal")), paper=paper, appendices=appendices)
+                    verbal=bool(entry.get("verbal")), paper=paper, appendices=appendices,
+                    exempt=self._exempt(entry, path, n), public_title=_text(entry, "public_title"),
+                    supplement=self._supplement(entry, path, n))
+
+    def _exempt(self, entry: Located, path: Path, n: int) -> int | None:
+        """The exempt paragraph, 1 to 7, given as a number or as text such as "3"."""
+        value = entry.get("exempt")
+        if value is None:
+            if entry.get("public_title") is not None:
+                self.check.warn(path, entry.lines["public_title"], f"item {n}: 'public_title' is used "
+                                "only with 'exempt'; add 'exempt:' or delete it")
+            return None
+        text = str(value).strip()
+        if not text.isdigit() or int(text) not in EXEMPT_PARAGRAPHS:
+            self.check.error(path, entry.lines["exempt"], f"item {n}: 'exempt' should be the paragraph "
+                             f"of Part 1 of Schedule 12A that applies, 1 to 7, not {value!r}")
+            return None
+        return int(text)
+
+    def _supplement(self, entry: Located, path: Path, n: int) -> int | None:
+        value = entry.get("supplement")
+        if not isinstance(value, int) or isinstance(value, bool):
+            return None  # absent, or already reported by the schema check
+        if value < 1:
+            self.check.error(path, entry.lines["supplement"], f"item {n}: 'supplement' should be "
+                             f"1 or more, not {value}")
+            return None
+        return value
 
     def _paper(self, entry: Located, path: Path, n: int) -> tuple[Document | None, tuple[Document, ...]]:
         name = entry.get("paper")

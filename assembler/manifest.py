@@ -17,7 +17,9 @@ from typing import Any
 from assembler import __version__
 from assembler.cache import file_digest
 from assembler.model import Document, Item, Meeting
+from assembler.packs import Pack
 from assembler.plan import PagePlan
+from assembler.publish import item_pdf, published
 
 LIBRARIES = ("docxtpl", "python-docx", "markdown-it-py", "pypdf", "reportlab")  # each shapes the bytes
 
@@ -58,15 +60,16 @@ def fingerprint(meeting: Meeting, pictures: list[Path], duplex: bool, epoch: int
     return Fingerprint(dict(sorted(sources.items())), templates, tool_versions(libreoffice), duplex, epoch)
 
 
-def write_manifest(out: Path, meeting: Meeting, plan: PagePlan, prints: Fingerprint, pack: Path,
-                   inputs: str) -> None:
+def write_manifest(out: Path, pack: Pack, plan: PagePlan, prints: Fingerprint, pdf: Path, inputs: str) -> None:
     """inputs: the digest a later build compares with its own, to know that nothing has changed."""
+    meeting = pack.meeting
     manifest = {
         "meeting": meeting.id, "body": meeting.body, "date": meeting.date.isoformat(),
+        "pack": pack.pdf.name, "supplement": pack.supplement, "confidential": pack.confidential,
         "pages": plan.total_pages,
-        "items": [_item_entry(item, plan, meeting.folder) for item in meeting.items],
+        "items": [_item_entry(item, plan, meeting.folder, pack) for item in meeting.items],
         **asdict(prints),
-        "pack_sha256": file_digest(pack),
+        "pack_sha256": file_digest(pdf),
         "inputs": inputs,
     }
     out.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -83,12 +86,16 @@ def _document_entry(doc: Document, plan: PagePlan, item: Item, index: int, folde
     return ({"label": doc.label, "title": doc.title} | entry) if doc.label else entry
 
 
-def _item_entry(item: Item, plan: PagePlan, folder: Path) -> dict:
+def _item_entry(item: Item, plan: PagePlan, folder: Path, pack: Pack) -> dict:
+    if item.exempt and not pack.confidential:
+        return {"number": item.number, "title": item.title, "exempt": item.exempt}  # nothing more is public
     pages = plan.item_range(item.number)
     entry = {"number": item.number, "title": item.title,
              "first_page": pages[0] if pages else None, "last_page": pages[1] if pages else None,
              "verbal": item.verbal}
+    entry |= {key: getattr(item, key) for key in ("exempt", "supplement") if getattr(item, key)}
     if item.paper:
+        entry["pdf"] = item_pdf(item) if item in published(pack) else None
         entry["paper"] = _document_entry(item.paper, plan, item, 0, folder)
         entry["appendices"] = [_document_entry(doc, plan, item, n, folder)
                                for n, doc in enumerate(item.appendices, 1)]

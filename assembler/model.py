@@ -44,6 +44,9 @@ class Item:
     verbal: bool = False
     paper: Document | None = None
     appendices: tuple[Document, ...] = ()
+    exempt: int | None = None  # the paragraph of Part 1 of Schedule 12A that keeps the paper private
+    public_title: str = ""  # the title the public sees, where the title itself would say too much
+    supplement: int | None = None  # the supplementary pack a late paper goes out in
 
     @property
     def documents(self) -> tuple[Document, ...]:

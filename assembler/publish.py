@@ -1,74 +1,54 @@
-"""Publishing a build: one build of a meeting at a time, and its outputs put in place whole or not at all.
+"""Publishing outputs: each item's papers as a PDF of its own for the website, cut from its pack.
 
-A build holds its meeting's lock from start to end, writes into a staging folder beside the output
-folder, and swaps the staging folder into place only once everything has succeeded. A build that
-fails, or is interrupted, leaves the last complete output folder as it was.
+Cutting the pages from the finished pack keeps every stamp exactly as the pack has it; the
+outline, the links inside the papers and the page labels come with them.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import shutil
-import tempfile
 from pathlib import Path
-from typing import Callable, Iterator
 
-from assembler.errors import Interrupted, shown
-from assembler.interrupts import signals_deferred
+from pypdf import PdfReader, PdfWriter
 
+from assembler.assemble import finish
+from assembler.model import Item
+from assembler.packs import Pack
+from assembler.plan import PagePlan
+from assembler.render import output_stem
 
-@contextlib.contextmanager
-def meeting_lock(target: Path, say: Callable[[str], None]) -> Iterator[None]:
-    """Hold the lock on the meeting built into target; a second build of it waits here for the first.
-
-    Waiting rather than failing lets two officers press "build" at once and both get a pack built
-    from the latest sources. The lock file is never deleted: a build waiting on a deleted file would
-    hold a lock that a third build, opening a new file, would not see.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.with_name(f".{target.name}.lock").open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            say(f"another build of {target.name} is running; waiting for it to finish")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        yield  # the lock goes with the file's closing, also when the process is killed
+ITEMS = "items"
 
 
-@contextlib.contextmanager
-def staging(target: Path) -> Iterator[Path]:
-    """A fresh folder beside target that replaces it only if the block succeeds. Hold the lock."""
-    old = target.with_name(f".{target.name}-old")
-    _recover(target, old)
-    stage = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
-    try:
-        yield stage
-        with signals_deferred():  # an interrupt between the two renames would leave no output at all
-            if target.exists():
-                target.rename(old)
-            stage.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+def published(pack: Pack) -> list[Item]:
+    """The items a pack publishes: its papers, less those a public pack already published."""
+    return [item for item in pack.meeting.items
+            if item.paper and (item.exempt or not pack.confidential)]
 
 
-def _recover(target: Path, old: Path) -> None:
-    """Put right what a build killed outright (SIGKILL, a power cut) left behind."""
-    if old.exists() and not target.exists():
-        old.rename(target)  # killed between the renames: the old output is the last complete one
-    shutil.rmtree(old, ignore_errors=True)
-    for path in target.parent.iterdir():
-        if path.name.startswith(f".{target.name}-new-"):
-            shutil.rmtree(path, ignore_errors=True)
+def item_pdf(item: Item) -> str:
+    """items/05-anti-social-behaviour-update.pdf, relative to the pack's folder; for an item with a paper."""
+    return f"{ITEMS}/{output_stem(item, item.documents[0])}.pdf"
 
 
-@contextlib.contextmanager
-def interrupt_reported(target: Path) -> Iterator[None]:
-    """Turn Ctrl-C into one line that says what the output folder now holds."""
-    try:
-        yield
-    except KeyboardInterrupt:
-        if target.is_dir():
-            raise Interrupted(f"interrupted; {shown(target)}/ holds the last complete build") from None
-        raise Interrupted("interrupted; no pack was written") from None
+def publish_items(pack_pdf: Path, plan: PagePlan, pack: Pack, folder: Path) -> list[Path]:
+    """Write each published item's pages, fillers left out, into folder/items/; returns the files."""
+    reader = PdfReader(pack_pdf)
+    written = []
+    meeting = pack.meeting
+    for item in published(pack):
+        own = [p for p in plan.placements if p.part.item == item.number]
+        writer = PdfWriter()
+        writer.append(reader, pages=[n - 1 for p in own for n in range(p.first_page, p.last_page + 1)])
+        runs, at = [], 0
+        for placement in own:
+            runs.append((at, placement.part.pages, placement.first_page))
+            at += placement.part.pages
+        date = f"{meeting.date.day} {meeting.date:%B %Y}"
+        finish(writer, f"{meeting.body} – {date} – Item {item.number}: {item.title}",
+               meeting.organisation or meeting.body, f"Agenda item {item.number} of {pack.title}", runs)
+        out = folder / item_pdf(item)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with out.open("wb") as handle:
+            writer.write(handle)
+        written.append(out)
+    return written

@@ -23,6 +23,7 @@ from assembler.cache import Cache, code_digest, digest, file_digest, json_digest
 from assembler.errors import AssemblerError, InvalidSources
 from assembler.load import available_templates
 from assembler.model import Document, Item, Meeting
+from assembler.packs import exclusion_resolution
 from assembler.schema import as_date
 
 TABLE_STYLE = "Council Table"
@@ -260,18 +261,25 @@ def render_document(doc: Document, item: Item, meeting: Meeting, out: Path) -> N
     _save(tpl, out)
 
 
-def agenda_context(meeting: Meeting, marks: Mapping[str, str]) -> dict[str, Any]:
+def agenda_context(meeting: Meeting, marks: Mapping[str, str], heading: str = "Agenda") -> dict[str, Any]:
+    exclusion = exclusion_resolution(meeting.items)
     items = [{"number": i.number, "title": i.title, "presenter": i.presenter, "text": i.text,
-              "marked": marks.get(i.number, "")} for i in meeting.items]
-    return {"meeting": meeting_context(meeting), "items": items}
+              "marked": marks.get(i.number, ""), "exclusion": exclusion.get(i.number, "")}
+             for i in meeting.items]
+    return {"meeting": meeting_context(meeting), "items": items, "heading": heading}
 
 
-def render_agenda(meeting: Meeting, marks: Mapping[str, str], out: Path, cache: Cache | None = None) -> None:
+def render_agenda(meeting: Meeting, marks: Mapping[str, str], out: Path, heading: str = "Agenda",
+                  cache: Cache | None = None) -> None:
     template = template_path(meeting, "agenda")
-    context = agenda_context(meeting, marks)
+    context = agenda_context(meeting, marks, heading)
 
     def make(target: Path) -> None:
         tpl = DocxTemplate(template)
+        tpl.init_docx()
+        if exclusion_resolution(meeting.items) and "item.exclusion" not in tpl.get_xml():
+            raise AssemblerError("the template does not print item.exclusion, the resolution to exclude "
+                                 "the press and public before an exempt item; see docs/templates.md", template)
         _render(tpl, context, template, meeting.folder / "meeting.yaml")
         _save(tpl, target)
 

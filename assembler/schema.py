@@ -77,7 +77,13 @@ ITEM = (
     Field("paper", help="a .md, .docx or .pdf file in the meeting folder"),
     Field("verbal", FLAG, help='"Verbal report" in the Marked column'),
     Field("appendices", LIST, help="for a .docx or .pdf paper", entries=APPENDIX),
+    Field("exempt", TEXT, help="1 to 7: the paragraph of Part 1 of Schedule 12A to the Local Government "
+                               "Act 1972 that keeps the paper out of the public pack"),
+    Field("public_title", help="with exempt: the title printed in public (default: the title)"),
+    Field("supplement", WHOLE, help="1, 2…: a late paper, sent out in that supplementary pack"),
 )
+
+EXEMPT_PARAGRAPHS = range(1, 8)  # Part 1 of Schedule 12A has seven paragraphs
 
 NUMBERING = (
     Field("numbered", FLAG, help="number the body paragraphs 1., 2., 3… (default true)"),

@@ -1,4 +1,5 @@
-"""Draw the pack's own marks with reportlab: the "Page N" footer, the "Agenda Item N" stamp, fillers.
+"""Draw the pack's own marks with reportlab: the "Page N" footer, the "Agenda Item N" stamp, the
+"NOT FOR PUBLICATION" notice, fillers.
 
 All stamps of a pack are drawn as one PDF, one page per pack page, in an embedded TrueType font;
 assemble lays each of its pages over the matching page of the pack.
@@ -21,21 +22,70 @@ FILLER_TEXT = "This page is intentionally left blank"
 FONT_FOLDERS = (Path("/usr/share/fonts/truetype/liberation"), Path("/usr/share/fonts/truetype/liberation2"))
 REGULAR, BOLD = "LiberationSans", "LiberationSans-Bold"
 MARGIN = 28.35  # 1 cm: stamps sit this far inside the page's edge
-FOOTER_SIZE, ITEM_SIZE, FILLER_SIZE = 10, 12, 12
+FOOTER_SIZE, ITEM_SIZE, FILLER_SIZE, NOTICE_SIZE = 10, 12, 12, 10
+LEADING = 3  # points between the lines of the head block
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a stamp: its text, font and size, and where it sits across the page."""
+
+    text: str
+    font: str
+    size: float
+    align: str  # "centre" or "right"
 
 
 @dataclass(frozen=True)
 class Stamp:
-    """What to draw on one page of the pack, and that page's visible size."""
+    """What to draw on one page of the pack, that page's visible size, and where the stamps go."""
 
     page: int
     width: float = A4[0]
     height: float = A4[1]
     item: str = ""  # "5" on the first page of item 5's paper
     filler: bool = False
+    notice: str = ""  # on every page of an exempt paper in a confidential pack: the paragraph
+    footer_at: float = MARGIN  # the footer's baseline, up from the foot of the page
+    top_at: float = 0.0  # the head block's top, down from the top of the page; 0 for the usual place
+
+    def head(self) -> list[Line]:
+        """The lines at the head of the page, top to bottom."""
+        lines = []
+        if self.notice:
+            lines += [Line("NOT FOR PUBLICATION", BOLD, NOTICE_SIZE, "centre"),
+                      Line(self.notice, REGULAR, NOTICE_SIZE - 2, "centre")]
+        if self.item:
+            lines.append(Line(f"Agenda Item {self.item}", BOLD, ITEM_SIZE, "right"))
+        return lines
+
+    @property
+    def head_top(self) -> float:
+        return self.top_at or usual_head_top(self.notice)
 
 
-def _register_fonts() -> None:
+def usual_head_top(notice: str) -> float:
+    """Where the head block starts: higher when a notice goes above the item stamp."""
+    return 0.5 * MARGIN if notice else 1.2 * MARGIN
+
+
+def line_x(line: Line, width: float) -> float:
+    """Where a line starts across a page of this width."""
+    measured = pdfmetrics.stringWidth(line.text, line.font, line.size)
+    return (width - measured) / 2 if line.align == "centre" else width - 1.5 * MARGIN - measured
+
+
+def head_baselines(stamp: Stamp) -> list[tuple[Line, float]]:
+    """Each head line with its baseline, up from the foot of the page."""
+    placed, top = [], stamp.height - stamp.head_top
+    for line in stamp.head():
+        top -= line.size
+        placed.append((line, top))
+        top -= LEADING
+    return placed
+
+
+def register_fonts() -> None:
     if REGULAR in pdfmetrics.getRegisteredFontNames():
         return
     for folder in FONT_FOLDERS:
@@ -49,7 +99,7 @@ def _register_fonts() -> None:
 
 def draw(stamps: list[Stamp]) -> bytes:
     """One PDF page per stamp, each the size of the page it will lie on."""
-    _register_fonts()
+    register_fonts()
     buffer = io.BytesIO()
     # invariant: no creation date or random ID, so the same pack comes out byte for byte the same
     canvas = Canvas(buffer, invariant=1, pageCompression=1, initialFontName=REGULAR,
@@ -57,11 +107,10 @@ def draw(stamps: list[Stamp]) -> bytes:
     for stamp in stamps:
         canvas.setPageSize((stamp.width, stamp.height))
         canvas.setFont(REGULAR, FOOTER_SIZE)
-        canvas.drawCentredString(stamp.width / 2, MARGIN, f"Page {stamp.page}")
-        if stamp.item:
-            canvas.setFont(BOLD, ITEM_SIZE)
-            canvas.drawRightString(stamp.width - 1.5 * MARGIN, stamp.height - 1.2 * MARGIN - ITEM_SIZE,
-                                   f"Agenda Item {stamp.item}")
+        canvas.drawCentredString(stamp.width / 2, stamp.footer_at, f"Page {stamp.page}")
+        for line, baseline in head_baselines(stamp):
+            canvas.setFont(line.font, line.size)
+            canvas.drawString(line_x(line, stamp.width), baseline, line.text)
         if stamp.filler:
             canvas.setFont(REGULAR, FILLER_SIZE)
             canvas.drawCentredString(stamp.width / 2, stamp.height / 2, FILLER_TEXT)

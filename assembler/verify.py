@@ -18,7 +18,7 @@ from assembler.errors import AssemblerError, Interrupted, Problem, shown
 from assembler.load import load_meeting
 from assembler.cache import file_digest
 from assembler.manifest import read_manifest
-from assembler.publish import meeting_lock
+from assembler.outputs import meeting_lock
 
 Manifest = dict[str, Any]
 

@@ -32,11 +32,29 @@ class Page:
     def text(self) -> str:
         return " ".join(w.text for w in self.words)
 
-    def stamp(self, *, top: bool) -> str:
-        """The words in the top or bottom margin (the outer 3 cm), where stamps go."""
-        limit = 85.0
-        inside = [w for w in self.words if (w.y1 < limit if top else w.y0 > self.height - limit)]
-        return " ".join(w.text for w in inside)
+    def lines(self) -> list[str]:
+        """The page's lines of words, top to bottom: words whose tops are within a point are one line."""
+        rows: list[list[Word]] = []
+        for word in sorted(self.words, key=lambda w: (w.y0, w.x0)):
+            if rows and abs(rows[-1][0].y0 - word.y0) < 1:
+                rows[-1].append(word)
+            else:
+                rows.append([word])
+        return [" ".join(w.text for w in sorted(row, key=lambda w: w.x0)) for row in rows]
+
+    @property
+    def footer(self) -> str:
+        """The last line of the page, where the page number goes."""
+        return self.lines()[-1] if self.words else ""
+
+    def item_stamp(self) -> str | None:
+        """The item in an "Agenda Item N" line of its own in the top sixth of the page."""
+        top = [w for w in self.words if w.y1 < self.height / 6]
+        for line in Page(self.width, self.height, top).lines():
+            m = re.fullmatch(r"Agenda Item (\S+)", line)
+            if m:
+                return m.group(1)
+        return None
 
 
 def pages(pdf: Path) -> list[Page]:
@@ -58,7 +76,7 @@ def layout_text(pdf: Path, first: int = 1, last: int = 0) -> str:
 
 
 def is_filler(page: Page) -> bool:
-    return page.text.replace(page.stamp(top=False), "").strip() == FILLER
+    return page.text.replace(page.footer, "").strip() == FILLER
 
 
 def front_sheet_references(pdf: Path, front_pages: int) -> dict[str, str]:
@@ -81,19 +99,20 @@ def first_pages(all_pages: list[Page]) -> dict[str, int]:
     """Item number → the page stamped "Agenda Item N"."""
     found = {}
     for number, page in enumerate(all_pages, 1):
-        m = re.fullmatch(r"Agenda Item (\S+)", page.stamp(top=True))
-        if m:
-            assert m.group(1) not in found, f"item {m.group(1)} stamped twice"
-            found[m.group(1)] = number
+        item = page.item_stamp()
+        if item:
+            assert item not in found, f"item {item} stamped twice"
+            found[item] = number
     return found
 
 
-def check_pack(pdf: Path, duplex: bool) -> dict[str, tuple[int, int]]:
+def check_pack(pdf: Path, duplex: bool, landscape: bool = False) -> dict[str, tuple[int, int]]:
     """The checks every pack must pass; returns item → page range as the front sheet states it."""
     all_pages = pages(pdf)
+    sizes = {(595, 842), (842, 595)} if landscape else {(595, 842)}
     for number, page in enumerate(all_pages, 1):
-        assert page.stamp(top=False) == f"Page {number}", f"page {number}: footer {page.stamp(top=False)!r}"
-        assert (round(page.width), round(page.height)) == (595, 842), f"page {number} is not A4"
+        assert page.footer == f"Page {number}", f"page {number}: footer {page.footer!r}"
+        assert (round(page.width), round(page.height)) in sizes, f"page {number} is not A4"
     stamped = first_pages(all_pages)
     front = min(stamped.values()) - 1
     marks = {n: page_range(r) for n, r in front_sheet_references(pdf, front).items() if r != "Verbal report"}

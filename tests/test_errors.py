@@ -6,8 +6,10 @@ started; `convert` is replaced so that a test which got that far would fail rath
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import Callable
 
@@ -18,7 +20,7 @@ import assembler.convert
 from conftest import DAMAGED_DOCX, EXAMPLE
 from assembler.body import STYLE_NAMES, Layout, markdown_to_wordml
 from assembler.cli import main
-from assembler.load import load_meeting
+from assembler.load import DEFAULT_TEMPLATES, load_meeting
 
 Files = dict[str, "str | bytes | Path"]  # name in m/ → text, bytes, or a Path for a symlink to it
 
@@ -161,6 +163,20 @@ LOADER = {
     "a start number Word cannot count to": (
         {"meeting.yaml": MEETING, "p.md": paper("Text.\n", front="title: Report\nnumber_from: 100000\n")},
         "m/p.md:3: front matter: 'number_from' should be a whole number from 0 to 32767, not 100000"),
+    "exempt paragraph out of range": (
+        {"meeting.yaml": MEETING + "    exempt: 9\n", "p.md": paper("Text.\n")},
+        "m/meeting.yaml:6: item 1: 'exempt' should be the paragraph of Part 1 of Schedule 12A that "
+        "applies, 1 to 7, not 9"),
+    "exempt paragraph in words": (
+        {"meeting.yaml": MEETING + "    exempt: three\n", "p.md": paper("Text.\n")},
+        "m/meeting.yaml:6: item 1: 'exempt' should be the paragraph of Part 1 of Schedule 12A that "
+        "applies, 1 to 7, not 'three'"),
+    "supplement 0": (
+        {"meeting.yaml": MEETING + "    supplement: 0\n", "p.md": paper("Text.\n")},
+        "m/meeting.yaml:6: item 1: 'supplement' should be 1 or more, not 0"),
+    "supplement not a number": (
+        {"meeting.yaml": MEETING + "    supplement: late\n", "p.md": paper("Text.\n")},
+        "m/meeting.yaml:6: item 1: 'supplement' should be a whole number from 0 to 32767, not 'late'"),
     "unknown template": (
         {"meeting.yaml": MEETING, "p.md": paper("Text.\n", front="title: Report\ntemplate: fancy\n")},
         "m/p.md:3: front matter: no template 'fancy'; available: agenda, appendix, cabinet-report, minutes, report"),
@@ -255,6 +271,39 @@ def test_an_unknown_key_is_a_warning_that_does_not_stop_the_check(meeting):
         "m/p.md:3: warning: front matter: unknown key 'report_off' (did you mean 'report_of'?)",
     ]
     assert loaded.items[0].paper.title == "Report"
+
+
+def test_a_public_title_without_exempt_is_a_warning(meeting):
+    folder = meeting({"meeting.yaml": MEETING + "    public_title: A report\n", "p.md": paper("Text.\n")})
+    loaded, warnings = load_meeting(folder)
+    assert [str(w) for w in warnings] == ["m/meeting.yaml:6: warning: item 1: 'public_title' is used only "
+                                          "with 'exempt'; add 'exempt:' or delete it"]
+    assert loaded.items[0].exempt is None
+
+
+def test_exempt_may_be_given_as_text(meeting):
+    folder = meeting({"meeting.yaml": MEETING + "    exempt: '3'\n    public_title: A report\n",
+                      "p.md": paper("Text.\n")})
+    item = load_meeting(folder)[0].items[0]
+    assert (item.exempt, item.public_title, item.supplement) == (3, "A report", None)
+
+
+def test_an_agenda_template_without_the_exclusion_resolution_is_an_error(meeting, tmp_path):
+    house = tmp_path / "house"
+    house.mkdir()
+    with zipfile.ZipFile(DEFAULT_TEMPLATES / "agenda.docx") as source, \
+            zipfile.ZipFile(house / "agenda.docx", "w") as copy:
+        for name in source.namelist():
+            data = source.read(name)
+            copy.writestr(name, data.replace(b"item.exclusion", b"item.title") if name == "word/document.xml" else data)
+    shutil.copy(DEFAULT_TEMPLATES / "report.docx", house / "report.docx")
+    folder = meeting({"meeting.yaml": "templates: ../house\n" + MEETING + "    exempt: 3\n",
+                      "p.md": paper("Text.\n")})
+    result = CliRunner().invoke(main, ["check", str(folder)])
+    assert result.exit_code == 1
+    assert result.output == ("house/agenda.docx: the template does not print item.exclusion, the "
+                             "resolution to exclude the press and public before an exempt item; see "
+                             "docs/templates.md\n")
 
 
 def test_python_m_assembler_help_works(tmp_path: Path):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assembler.build import build
-from assembler.publish import meeting_lock, staging
+from assembler.outputs import meeting_lock, staging
 from conftest import ONE_REPORT, finish, report, start_build
 
 
