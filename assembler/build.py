@@ -139,11 +139,12 @@ class Builder:
         counts = {(r.item.number, r.index): len(open_pdf(pdfs[(r.item.number, r.index)], r.doc.source).pages)
                   for r in rendered}
         plans = []
+        libreoffice = self.engine.version
         for pack in made:
             # Each pack's fingerprint holds only its own sources: an exempt paper's never reach a public one.
             shown = [picture for item in pack.meeting.items for doc in item.documents if doc.kind == "md"
                      for picture in pictures_of(doc)]
-            prints = fingerprint(pack.meeting, shown, self.duplex, self.epoch, self.engine.version)
+            prints = fingerprint(pack.meeting, shown, self.duplex, self.epoch, libreoffice)
             plan = self.make_pack(pack, pdfs, counts, converted[guesses[pack.name].docx], prints)
             write_manifest(self.stage / pack.folder / pack.manifest, pack, plan, prints, self.stage / pack.pdf,
                            inputs)

@@ -158,7 +158,7 @@ def alive(pid: int) -> bool:
     """Whether a process is running: it exists and is not a zombie waiting to be reaped."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):  # it ended, perhaps while being read
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
