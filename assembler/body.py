@@ -9,6 +9,7 @@ on through the whole paper and a house-style change made in Word carries through
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -369,10 +370,11 @@ def _breaks_before(block: SyntaxTreeNode, node: SyntaxTreeNode) -> int:
     return breaks
 
 
-def picture_sources(markdown: str) -> list[str]:
-    """The files a body's pictures name, in order."""
-    return [str(child.attrs.get("src", "")) for token in PARSER.parse(markdown)
-            for child in token.children or () if child.type == "image"]
+@functools.lru_cache(maxsize=256)
+def picture_sources(markdown: str) -> tuple[str, ...]:
+    """The files a body's pictures name, in order (asked for several times a build: kept)."""
+    return tuple(str(child.attrs.get("src", "")) for token in PARSER.parse(markdown)
+                 for child in token.children or () if child.type == "image")
 
 
 def markdown_to_wordml(markdown: str, source: Path, first_line: int, layout: Layout,
