@@ -1,0 +1,127 @@
+"""The build's slow stages for one meeting: render, lay out, plan and assemble every pack.
+
+build.py imports this only when something has changed, so that a build with nothing to do
+starts and ends without loading the Word, PDF and drawing libraries.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from assembler.assemble import Sources, assemble
+from assembler.build import Progress
+from assembler.cache import Cache
+from assembler.convert import Conversion, Engine
+from assembler.documents import open_pdf
+from assembler.manifest import Fingerprint, fingerprint, write_manifest
+from assembler.model import Item, Meeting
+from assembler.packs import CONFIDENTIAL, Pack, is_public, packs
+from assembler.plan import PagePlan, Part, mark, references, settle
+from assembler.publish import publish_items
+from assembler.render import Rendered, pictures_of, render_agenda, render_papers
+
+GUESS = (88, 89)  # a first guess at a reference's width, before any page is known
+
+
+class Builder:
+    def __init__(self, meeting: Meeting, stage: Path, cache: Cache, engine: Engine, duplex: bool,
+                 progress: Progress, epoch: int | None = None):
+        self.meeting = meeting
+        self.stage = stage
+        self.work = stage / ".work"
+        self.cache = cache
+        self.engine = engine
+        self.duplex = duplex
+        self.progress = progress
+        self.epoch = epoch
+        self.fronts: dict[tuple[str, PagePlan], tuple[Path, Path]] = {}  # (pack, plan) → front .docx, PDF
+        self.laid_out: list[str] = []  # the documents LibreOffice laid out, not found in the cache
+        self.documents = 0
+
+    def convert(self, jobs: list[Conversion], cached: bool = True) -> dict[Path, Path]:
+        """Each job's PDF: from the cache where it has been made before, else made (and kept, if cached).
+
+        What is made from exempt papers is never kept: the cache is outside confidential/.
+        """
+        keys = {job.docx: self.cache.pdf_key(job.docx) for job in jobs} if cached else {}
+        found = {job.docx: self.cache.pdf(keys[job.docx]) if cached else None for job in jobs}
+        missing = [job for job in jobs if not found[job.docx]]
+        self.documents += len(jobs)
+        self.laid_out += [job.name for job in missing]
+        if missing:
+            self.progress.converting(len(missing))
+            made = self.engine.convert(missing, self.work / "pdf", lambda job: self.progress.converted(job.name))
+            found |= {docx: self.cache.store_pdf(keys[docx], pdf) if cached else pdf for docx, pdf in made.items()}
+        return found  # type: ignore[return-value]
+
+    def agenda(self, pack: Pack, marks: dict[str, str], name: str) -> Conversion:
+        out = self.work / f"{name}.docx"
+        render_agenda(pack.meeting, marks | pack.notes, out, pack.heading,
+                      None if pack.confidential else self.cache)
+        return Conversion(out, self.meeting.folder / "meeting.yaml", "the front sheet")
+
+    def measure_front(self, pack: Pack, plan: PagePlan) -> int:
+        job = self.agenda(pack, references(pack.meeting.items, plan), f"{pack.name}-{len(self.fronts) + 1}")
+        pdf = self.convert([job], cached=not pack.confidential)[job.docx]
+        self.fronts[(pack.name, plan)] = (job.docx, pdf)
+        return len(PdfReader(pdf).pages)
+
+    def render(self) -> list[Rendered]:
+        """Public papers into papers/, exempt ones into confidential/papers/, and nowhere else."""
+        split: dict[bool, list[Item]] = {True: [], False: []}
+        for item in self.meeting.items:
+            split[is_public(item)].append(item)
+        self.progress.stage("Rendering the papers")
+        return [*render_papers(replace(self.meeting, items=tuple(split[True])), self.stage / "papers",
+                               self.progress.detail, self.cache),
+                *render_papers(replace(self.meeting, items=tuple(split[False])),
+                               self.stage / CONFIDENTIAL / "papers", self.progress.detail)]
+
+    def run(self, inputs: str) -> list[tuple[Pack, PagePlan]]:
+        rendered = self.render()
+        made = packs(self.meeting)
+        guesses = {pack.name: self.agenda(pack, {i.number: mark(i, GUESS if i.paper else None)
+                                                 for i in pack.meeting.items}, f"{pack.name}-0")
+                   for pack in made}
+        exempt = {pack.name for pack in made if pack.confidential} | \
+            {r.docx for r in rendered if r.docx and not is_public(r.item)}
+        public = [Conversion(r.docx, r.doc.source) for r in rendered if r.docx and r.docx not in exempt]
+        public += [job for name, job in guesses.items() if name not in exempt]
+        private = [Conversion(r.docx, r.doc.source) for r in rendered if r.docx in exempt]
+        private += [job for name, job in guesses.items() if name in exempt]
+        converted = self.convert(public) | self.convert(private, cached=False)
+        pdfs = {(r.item.number, r.index): converted[r.docx] if r.docx else r.doc.source for r in rendered}
+        counts = {(r.item.number, r.index): len(open_pdf(pdfs[(r.item.number, r.index)], r.doc.source).pages)
+                  for r in rendered}
+        plans = []
+        libreoffice = self.engine.version
+        for pack in made:
+            # Each pack's fingerprint holds only its own sources: an exempt paper's never reach a public one.
+            shown = [picture for item in pack.meeting.items for doc in item.documents if doc.kind == "md"
+                     for picture in pictures_of(doc)]
+            prints = fingerprint(pack.meeting, shown, self.duplex, self.epoch, libreoffice)
+            plan = self.make_pack(pack, pdfs, counts, converted[guesses[pack.name].docx], prints)
+            write_manifest(self.stage / pack.folder / pack.manifest, pack, plan, prints, self.stage / pack.pdf,
+                           inputs)
+            plans.append((pack, plan))
+        shutil.rmtree(self.work)
+        return plans
+
+    def make_pack(self, pack: Pack, pdfs: dict[tuple[str, int], Path], counts: dict[tuple[str, int], int],
+                  guess: Path, prints: Fingerprint) -> PagePlan:
+        """Plan, assemble and publish one pack, with its front sheet as a Word document beside it."""
+        keys = [(item.number, n) for item in pack.meeting.items for n in range(len(item.documents))]
+        self.progress.stage(f"Planning and assembling {pack.pdf}")
+        plan = settle([Part(*key, counts[key]) for key in keys], self.duplex, len(PdfReader(guess).pages),
+                      lambda candidate: self.measure_front(pack, candidate))
+        front_docx, front_pdf = self.fronts[(pack.name, plan)]
+        out = self.stage / pack.pdf
+        assemble(plan, Sources(front_pdf, {key: pdfs[key] for key in keys}), pack, out, prints.document_id,
+                 prints.date)
+        shutil.copyfile(front_docx, out.with_name(pack.front))
+        publish_items(out, plan, pack, out.parent)
+        return plan
