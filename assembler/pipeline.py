@@ -87,12 +87,13 @@ class Builder:
         guesses = {pack.name: self.agenda(pack, {i.number: mark(i, GUESS if i.paper else None)
                                                  for i in pack.meeting.items}, f"{pack.name}-0")
                    for pack in made}
-        exempt = {pack.name for pack in made if pack.confidential} | \
-            {r.docx for r in rendered if r.docx and not is_public(r.item)}
-        public = [Conversion(r.docx, r.doc.source) for r in rendered if r.docx and r.docx not in exempt]
-        public += [job for name, job in guesses.items() if name not in exempt]
-        private = [Conversion(r.docx, r.doc.source) for r in rendered if r.docx in exempt]
-        private += [job for name, job in guesses.items() if name in exempt]
+        # What is made from exempt papers, confidential front sheets included, is laid out uncached.
+        confidential = {pack.name for pack in made if pack.confidential}
+        papers = [r for r in rendered if r.docx]
+        public = [Conversion(r.docx, r.doc.source) for r in papers if is_public(r.item)]
+        public += [job for name, job in guesses.items() if name not in confidential]
+        private = [Conversion(r.docx, r.doc.source) for r in papers if not is_public(r.item)]
+        private += [job for name, job in guesses.items() if name in confidential]
         converted = self.convert(public) | self.convert(private, cached=False)
         pdfs = {(r.item.number, r.index): converted[r.docx] if r.docx else r.doc.source for r in rendered}
         counts = {(r.item.number, r.index): len(open_pdf(pdfs[(r.item.number, r.index)], r.doc.source).pages)
