@@ -30,10 +30,6 @@ class Document:
     body: str = ""  # Markdown only: the text after the front matter
     body_line: int = 1  # the line of the file on which the body starts, for messages
 
-    @property
-    def is_appendix(self) -> bool:
-        return bool(self.label)
-
 
 @dataclass(frozen=True)
 class Item:

@@ -34,7 +34,8 @@ def a4_for(width: float, height: float) -> tuple[float, float]:
     return (A4[1], A4[0]) if width > height else A4
 
 
-def _is_a4(width: float, height: float) -> bool:
+def is_a4(width: float, height: float) -> bool:
+    """A4 in the orientation the page has, within the tolerance."""
     target = a4_for(width, height)
     return abs(width - target[0]) <= A4_TOLERANCE and abs(height - target[1]) <= A4_TOLERANCE
 
@@ -95,10 +96,10 @@ def to_a4(page: PageObject) -> None:
     box = page.cropbox
     matrix, width, height = upright(page)
     at_origin = float(box.left) == 0 and float(box.bottom) == 0 and box == page.mediabox
-    if page.rotation % 360 == 0 and at_origin and _is_a4(width, height):
+    if page.rotation % 360 == 0 and at_origin and is_a4(width, height):
         return
     target = a4_for(width, height)
-    if not _is_a4(width, height):
+    if not is_a4(width, height):
         matrix = matrix.transform(fit(width, height, target))
     transform(page, matrix, target, RectangleObject(box))
 

@@ -8,8 +8,7 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
-from assembler.prepare import A4_TOLERANCE
-from reportlab.lib.pagesizes import A4
+from assembler.prepare import is_a4
 
 FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 
@@ -65,8 +64,7 @@ def inspect(pdf: Path) -> PrintReport:
     reader = PdfReader(pdf)
     not_a4, landscape, missing, seen = [], 0, set(), set()  # type: ignore[var-annotated]
     for number, page in enumerate(reader.pages, 1):
-        width, height = sorted((float(page.cropbox.width), float(page.cropbox.height)))
-        if abs(width - A4[0]) > A4_TOLERANCE or abs(height - A4[1]) > A4_TOLERANCE:
+        if not is_a4(float(page.cropbox.width), float(page.cropbox.height)):
             not_a4.append(number)
         landscape += (page.rotation % 180 == 0) == (float(page.cropbox.width) > float(page.cropbox.height))
         fonts = _fonts(page.get("/Resources", DictionaryObject()).get_object(), seen)
