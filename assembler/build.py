@@ -101,12 +101,16 @@ def engine_for(unoservers: Sequence[str], timeout: float) -> Engine:
 
 def build(folder: Path, output: Path = Path("output"), duplex: bool = True,
           timeout: float = DEFAULT_TIMEOUT, progress: Progress = Progress(),
-          unoservers: Sequence[str] = (), source_date_epoch: int | None = None) -> BuildResult:
-    """Build the meeting in folder into output/<id>/; the pack is dated source_date_epoch, if given."""
+          unoservers: Sequence[str] = (), source_date_epoch: int | None = None,
+          engine: Engine | None = None) -> BuildResult:
+    """Build the meeting in folder into output/<id>/; the pack is dated source_date_epoch, if given.
+
+    The engine, if given, is one already running, as watching keeps it between builds.
+    """
     started = time.monotonic()
     meeting, warnings = load_meeting(folder)
     target = output / meeting.id
-    engine = engine_for(unoservers, timeout)
+    engine = engine or engine_for(unoservers, timeout)
     identity = engine.identity
     inputs = inputs_digest(meeting, duplex, identity, source_date_epoch)
     pack = target / PACK
@@ -116,9 +120,10 @@ def build(folder: Path, output: Path = Path("output"), duplex: bool = True,
         if manifest:
             return BuildResult(pack, manifest["pages"], pack.stat().st_size, time.monotonic() - started,
                                warnings, written, unchanged=True)
-        from assembler.pipeline import Builder  # the slow stages' libraries: only when there is work
+        with engine.running(), staging(target) as stage:
+            # LibreOffice starts while the slow stages' libraries load, which happens only when there is work.
+            from assembler.pipeline import Builder
 
-        with staging(target) as stage:
             builder = Builder(meeting, stage, Cache(output / ".cache", identity), engine, duplex, progress,
                               source_date_epoch)
             plans = builder.run(inputs)

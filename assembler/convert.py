@@ -1,16 +1,23 @@
 """Stage 3: lay the rendered Word documents out as PDF with LibreOffice.
 
-One soffice process converts many files, since its start-up (about 1.7 s) costs more than most
+One soffice process converts many files, since its start-up (about 1.2 s) costs more than most
 conversions; the files are shared among one process per core. Two processes cannot share a
 LibreOffice profile, so each takes a numbered profile slot, held with a lock for as long as it
 runs: builds of different meetings can run at once, and a profile, once made, is used again
 (making one costs about half a second).
+
+For a build, each slot also has a host: a LibreOffice started when the build starts, so that it
+starts while the papers render, and kept running until the build ends. `soffice --convert-to` on
+a slot whose host runs hands its files to the host and waits, which takes a tenth of a second,
+not a start-up: the front sheet, laid out once the papers' pages are counted, costs no second
+start. If a host dies, soffice on its slot simply runs on its own, as it would without one.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import os
 import shutil
 import signal
@@ -26,6 +33,7 @@ from assembler.errors import AssemblerError
 INSTALL_HINT = "install it with: apt-get install libreoffice-writer-nogui fonts-liberation fonts-crosextra-carlito"
 DEFAULT_TIMEOUT = 600.0
 POLL = 0.05  # seconds between looks at LibreOffice's progress
+HOST_START = 30.0  # seconds a host may take to start before its slot's soffice runs without it
 
 
 @dataclass(frozen=True)
@@ -121,7 +129,13 @@ def profile_slots(root: Path, count: int) -> Iterator[list[Path]]:
         yield held
 
 
-def _run(batches: list[list[Conversion]], profiles: Path, outdir: Path, timeout: float,
+def _start(command: list[str]) -> subprocess.Popen:
+    # Its output is not read, so it goes nowhere: a full pipe would make soffice wait forever.
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+
+
+def _run(batches: list[list[Conversion]], slots: Sequence[Path], outdir: Path, timeout: float,
          done: Done) -> list[int]:
     """One soffice per batch, reporting each document as its PDF is complete; returns each
     one's exit status (negative: the signal that ended it)."""
@@ -129,13 +143,9 @@ def _run(batches: list[list[Conversion]], profiles: Path, outdir: Path, timeout:
     processes: list[subprocess.Popen] = []
     waiting = [job for batch in batches for job in batch]
     with contextlib.ExitStack() as stack:
-        slots = stack.enter_context(profile_slots(profiles, len(batches)))
         stack.callback(_stop_all, processes)
         for slot, batch in zip(slots, batches):
-            command = _command(binary, slot, outdir, batch)
-            # Its output is not read, so it goes nowhere: a full pipe would make soffice wait forever.
-            processes.append(subprocess.Popen(command, stdout=subprocess.DEVNULL,
-                                              stderr=subprocess.DEVNULL, start_new_session=True))
+            processes.append(_start(_command(binary, slot, outdir, batch)))
         deadline = time.monotonic() + timeout
         while any(process.poll() is None for process in processes):
             if time.monotonic() > deadline:
@@ -162,12 +172,12 @@ def _report(waiting: list[Conversion], outdir: Path, done: Done) -> list[Convers
     return [job for job in waiting if job not in finished]
 
 
-def _attempt(batches: list[list[Conversion]], profiles: Path, outdir: Path,
+def _attempt(batches: list[list[Conversion]], slots: Sequence[Path], outdir: Path,
              timeout: float, done: Done) -> dict[Conversion, str]:
     """Convert the batches; returns each job that failed, with why."""
     for job in (job for batch in batches for job in batch):
         (outdir / job.pdf_name).unlink(missing_ok=True)  # so that what is found is this attempt's
-    statuses = _run(batches, profiles, outdir, timeout, done)
+    statuses = _run(batches, slots, outdir, timeout, done)
     failures = {job: _failure(outdir / job.pdf_name, status)
                 for batch, status in zip(batches, statuses) for job in batch}
     return {job: why for job, why in failures.items() if why}
@@ -176,7 +186,14 @@ def _attempt(batches: list[list[Conversion]], profiles: Path, outdir: Path,
 def convert(jobs: Sequence[Conversion], outdir: Path, profiles: Path,
             processes: int = os.cpu_count() or 1, timeout: float = DEFAULT_TIMEOUT,
             done: Done = lambda job: None) -> dict[Path, Path]:
-    """Convert each job's .docx to a PDF in outdir; returns docx → pdf.
+    """Convert each job's .docx to a PDF in outdir, in profile slots under profiles; returns docx → pdf."""
+    with profile_slots(profiles, min(processes, len(jobs)) or 1) as slots:
+        return convert_in(jobs, outdir, slots, timeout, done)
+
+
+def convert_in(jobs: Sequence[Conversion], outdir: Path, slots: Sequence[Path], timeout: float,
+               done: Done = lambda job: None) -> dict[Path, Path]:
+    """Convert each job's .docx to a PDF in outdir, one soffice per slot; returns docx → pdf.
 
     A job that fails is tried once more, in a process of its own: a document that crashes
     LibreOffice then neither takes its batch down with it again nor hides which one it was.
@@ -184,10 +201,10 @@ def convert(jobs: Sequence[Conversion], outdir: Path, profiles: Path,
     outdir.mkdir(parents=True, exist_ok=True)
     if not jobs:
         return {}
-    failed = list(_attempt(_batches(jobs, min(processes, len(jobs))), profiles, outdir, timeout, done))
+    failed = list(_attempt(_batches(jobs, min(len(slots), len(jobs))), slots, outdir, timeout, done))
     again: dict[Conversion, str] = {}
-    for n in range(0, len(failed), processes):
-        again |= _attempt([[job] for job in failed[n:n + processes]], profiles, outdir, timeout, done)
+    for n in range(0, len(failed), len(slots)):
+        again |= _attempt([[job] for job in failed[n:n + len(slots)]], slots, outdir, timeout, done)
     if again:
         job = next(job for job in jobs if job in again)
         raise AssemblerError(f"LibreOffice could not convert this document to PDF ({again[job]}); "
@@ -236,13 +253,59 @@ class Engine(Protocol):
     def convert(self, jobs: Sequence[Conversion], outdir: Path, done: Done) -> dict[Path, Path]:
         """Each job's .docx laid out as a PDF in outdir; returns docx → pdf."""
 
+    def running(self) -> contextlib.AbstractContextManager[None]:
+        """Whatever the engine keeps running for one build: started on entry, stopped on exit."""
 
-@dataclass(frozen=True)
+
+def _host_pipe(slot: Path) -> str:
+    """The name of the pipe a slot's host listens on: one per slot, so per user and machine."""
+    return "assembler-" + hashlib.sha256(str(slot.resolve()).encode()).hexdigest()[:16]
+
+
+def _pipe_files(name: str) -> list[Path]:
+    """Where LibreOffice makes a named pipe: /tmp, or /var/tmp if /tmp cannot be written."""
+    return [Path(folder) / f"OSL_PIPE_{os.getuid()}_{name}" for folder in ("/tmp", "/var/tmp")]
+
+
+class Host:
+    """A LibreOffice left running on a slot's profile for the length of a build.
+
+    It holds a blank document open, since a LibreOffice with none open ends after the first
+    conversion handed to it. Its --accept pipe is made only once it can take work: a conversion
+    started sooner would start a LibreOffice of its own on the same profile.
+    """
+
+    def __init__(self, slot: Path):
+        self.pipes = _pipe_files(_host_pipe(slot))
+        for pipe in self.pipes:
+            pipe.unlink(missing_ok=True)  # left by a host that was killed: the slot's lock is ours
+        self.process = _start([soffice(), "--headless", "--invisible", "--norestore", "--nologo",
+                               "--nolockcheck", f"-env:UserInstallation={slot.resolve().as_uri()}",
+                               f"--accept=pipe,name={_host_pipe(slot)};urp;", "private:factory/swriter"])
+
+    def wait(self) -> None:
+        """Until the host can take work or has ended; one that is slow to start is stopped."""
+        deadline = time.monotonic() + HOST_START
+        while self.process.poll() is None and not any(pipe.exists() for pipe in self.pipes):
+            if time.monotonic() > deadline:
+                self.stop()
+                return
+            time.sleep(POLL / 5)
+
+    def stop(self) -> None:
+        _stop(self.process)
+        for pipe in self.pipes:
+            pipe.unlink(missing_ok=True)
+
+
 class Local:
-    """LibreOffice on this machine, started for the build and stopped after it."""
+    """LibreOffice on this machine: one host per core, started for the build and stopped after it."""
 
-    profiles: Path
-    timeout: float
+    def __init__(self, profiles: Path, timeout: float, processes: int = os.cpu_count() or 1):
+        self.profiles = profiles
+        self.timeout = timeout
+        self.processes = processes
+        self.hosts: dict[Path, Host] = {}
 
     @property
     def identity(self) -> str:
@@ -252,5 +315,24 @@ class Local:
     def version(self) -> str:
         return local_version()
 
+    @contextlib.contextmanager
+    def running(self) -> Iterator[None]:
+        if self.hosts:  # running already, for a watch: the hosts stay for the next build
+            yield
+            return
+        with profile_slots(self.profiles, self.processes) as slots:
+            try:
+                for slot in slots:
+                    self.hosts[slot] = Host(slot)
+                yield
+            finally:
+                while self.hosts:
+                    self.hosts.popitem()[1].stop()
+
     def convert(self, jobs: Sequence[Conversion], outdir: Path, done: Done) -> dict[Path, Path]:
-        return convert(jobs, outdir, self.profiles, timeout=self.timeout, done=done)
+        if not self.hosts:
+            raise RuntimeError("Local.convert called outside Local.running()")
+        slots = list(self.hosts)[:len(jobs)]
+        for slot in slots:
+            self.hosts[slot].wait()
+        return convert_in(jobs, outdir, slots, self.timeout, done)

@@ -8,6 +8,7 @@ the listeners one at a time each, largest first.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import queue
 import socket
@@ -143,3 +144,6 @@ class Listeners:
 
     def convert(self, jobs: Sequence[Conversion], outdir: Path, done: Done) -> dict[Path, Path]:
         return convert_on(self.listeners, jobs, outdir, self.timeout, done)
+
+    def running(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()  # the listeners run as a service, not for one build

@@ -75,7 +75,7 @@ FAKE_SOFFICE = '''\
 #!{python}
 """A stand-in for soffice. It does what $FAKE_SOFFICE says to a run given a document whose name
 holds $FAKE_SOFFICE_FAULTY, and converts the others to a copy of page.pdf, beside this script."""
-import os, resource, signal, subprocess, sys, time
+import os, resource, signal, socket, subprocess, sys, time
 from pathlib import Path
 
 here = Path(__file__).parent
@@ -83,10 +83,16 @@ args = sys.argv[1:]
 if args == ["--version"]:
     print("LibreOffice 0.0 (stand-in)")
     sys.exit(0)
-with open(here / "calls", "a") as calls:
-    calls.write(" ".join(args) + "\\n")
 with open(here / "pids", "a") as pids:
     pids.write(f"{{os.getpid()}}\\n")
+accept = [arg for arg in args if arg.startswith("--accept=pipe,name=")]
+if accept:  # a build's host: it listens, as LibreOffice would, until it is stopped
+    host = socket.socket(socket.AF_UNIX)
+    host.bind(f"/tmp/OSL_PIPE_{{os.getuid()}}_" + accept[0].split("name=")[1].split(";")[0])
+    host.listen()
+    time.sleep(600)
+with open(here / "calls", "a") as calls:
+    calls.write(" ".join(args) + "\\n")
 outdir = Path(args[args.index("--outdir") + 1])
 docs = [Path(arg) for arg in args if arg.endswith(".docx")]
 faulty = any(os.environ.get("FAKE_SOFFICE_FAULTY", "") in doc.name for doc in docs)
