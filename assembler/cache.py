@@ -1,10 +1,12 @@
 """A content-addressed store of the build's slow results, so that no work is done twice.
 
-Two kinds of entry, each filed under the sha256 of everything that decides its content:
+Three kinds of entry, each filed under the sha256 of everything that decides its content:
 - a rendered Word file, keyed by its recipe: the source, the template, the values printed and
   this program's own code;
 - a converted PDF, keyed by the rendered Word file's content, the layout engine and its version,
-  and the export options.
+  and the export options;
+- an item's own PDF for the website, keyed by its papers' PDFs, where they fall in the pack, what
+  is stamped on them and this program's code.
 Keys never depend on file times. Each entry is written whole and then renamed into place, with a
 checksum beside it; an entry whose checksum does not match is deleted and made again. The whole
 folder is safe to delete at any time.
@@ -98,13 +100,13 @@ class Cache:
         self._put(entry, pdf)
         return entry
 
-    def rendered(self, recipe: str, out: Path, make: Callable[[Path], None]) -> bool:
-        """Write the Word file for recipe to out, from the cache or by make(out); True if cached."""
-        entry = self._get(self._entry("docx", recipe, ".docx"))
+    def made(self, kind: str, key: str, out: Path, make: Callable[[Path], None]) -> bool:
+        """Write the file of this kind and key to out, from the cache or by make(out); True if cached."""
+        entry = self._entry(kind, key, out.suffix)
         out.parent.mkdir(parents=True, exist_ok=True)
-        if entry:
+        if self._get(entry):
             out.write_bytes(entry.read_bytes())
             return True
         make(out)
-        self._put(self._entry("docx", recipe, ".docx"), out)
+        self._put(entry, out)
         return False

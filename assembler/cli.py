@@ -43,13 +43,17 @@ class Command(click.Command):
 def stop(ctx: click.Context, exc: AssemblerError) -> NoReturn:
     if ctx.find_root().params.get("debug"):
         traceback.print_exc()
-    report(exc.problems if isinstance(exc, InvalidSources) else [exc.problem])
+    report_error(exc)
     sys.exit(INTERRUPTED if isinstance(exc, Interrupted) else 1)
 
 
 def report(problems: list[Problem]) -> None:
     for problem in problems:
         click.echo(str(problem), err=True)
+
+
+def report_error(exc: AssemblerError) -> None:
+    report(exc.problems if isinstance(exc, InvalidSources) else [exc.problem])
 
 
 @click.group()
@@ -78,24 +82,38 @@ def main(debug: bool) -> None:
                                       "[default: $SOURCE_DATE_EPOCH, else undated].")
 @click.option("--print-ready", is_flag=True,
               help="Check each pack is fit for a print room: A4 throughout, every font embedded.")
+@click.option("--watch", "-w", is_flag=True,
+              help="Build again after every change to the meeting's files, until Ctrl-C; LibreOffice is "
+                   "kept running meanwhile, so a rebuild takes about a second.")
 def build(meeting: Path, output: Path, simplex: bool, timeout: float, unoservers: tuple[str, ...],
-          quiet: bool, verbose: bool, source_date_epoch: int | None, print_ready: bool) -> None:
+          quiet: bool, verbose: bool, source_date_epoch: int | None, print_ready: bool, watch: bool) -> None:
     """Build the agenda pack of the meeting in folder MEETING."""
     screen = showing(quiet, verbose)
-    result = build_pack(meeting, output, duplex=not simplex, timeout=timeout, unoservers=unoservers,
-                        progress=Screen(verbose) if screen else Notices(),
-                        source_date_epoch=source_date_epoch)
+    options: dict[str, Any] = dict(duplex=not simplex, timeout=timeout, unoservers=unoservers,
+                   progress=Screen(verbose) if screen else Notices(), source_date_epoch=source_date_epoch)
+    if watch:
+        from assembler.watch import watch as watch_meeting
+
+        # Each build's last line is printed even off a terminal: it is how a watcher hears of a build.
+        watch_meeting(meeting, output, lambda result: shown_result(result, not quiet, print_ready),
+                      report_error, **options)
+    elif not shown_result(build_pack(meeting, output, **options), screen, print_ready):
+        sys.exit(1)
+
+
+def shown_result(result: BuildResult, screen: bool, print_ready: bool) -> bool:
+    """Print a build's warnings, its last line and, if asked, the print room's checks; False if they fail."""
     report(result.warnings)
     if screen:
         click.echo(summary(result))
-    if print_ready:
-        from assembler.printready import inspect
+    if not print_ready:
+        return True
+    from assembler.printready import inspect
 
-        reports = [inspect(pack) for pack in result.packs]
-        for found in reports:
-            click.echo(str(found))
-        if not all(found.ready for found in reports):
-            sys.exit(1)
+    reports = [inspect(pack) for pack in result.packs]
+    for found in reports:
+        click.echo(str(found))
+    return all(found.ready for found in reports)
 
 
 def showing(quiet: bool, verbose: bool) -> bool:

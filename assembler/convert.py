@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import os
 import shutil
@@ -311,8 +312,8 @@ class Local:
     def identity(self) -> str:
         return engine_id()
 
-    @property
-    def version(self) -> str:
+    @functools.cached_property
+    def version(self) -> str:  # a watch asks at every build; LibreOffice is not changed meanwhile
         return local_version()
 
     @contextlib.contextmanager

@@ -124,5 +124,5 @@ class Builder:
         assemble(plan, Sources(front_pdf, {key: pdfs[key] for key in keys}), pack, out, prints.document_id,
                  prints.date)
         shutil.copyfile(front_docx, out.with_name(pack.front))
-        publish_items(out, plan, pack, out.parent)
+        publish_items(out, plan, pack, out.parent, pdfs, None if pack.confidential else self.cache)
         return plan

@@ -11,9 +11,10 @@ from pathlib import Path
 from pypdf import PdfReader, PdfWriter
 
 from assembler.assemble import finish
+from assembler.cache import Cache, code_digest, digest, file_digest
 from assembler.model import Item
 from assembler.packs import Pack
-from assembler.plan import PagePlan
+from assembler.plan import PagePlan, Placement
 from assembler.render import output_stem
 
 ITEMS = "items"
@@ -30,25 +31,46 @@ def item_pdf(item: Item) -> str:
     return f"{ITEMS}/{output_stem(item, item.documents[0])}.pdf"
 
 
-def publish_items(pack_pdf: Path, plan: PagePlan, pack: Pack, folder: Path) -> list[Path]:
-    """Write each published item's pages, fillers left out, into folder/items/; returns the files."""
+def _item_key(pack: Pack, item: Item, placements: list[Placement], pdfs: dict[tuple[str, int], Path]) -> str:
+    """Everything an item's PDF is cut from: its papers' PDFs, their pages' places and stamps."""
+    return digest(code_digest(), pack.title, pack.notice(item), repr(item), repr(pack.meeting.date),
+                  pack.meeting.body, pack.meeting.organisation or "",
+                  *(f"{placement}:{file_digest(pdfs[(placement.part.item, placement.part.index)])}"
+                    for placement in placements))
+
+
+def _write_item(reader: PdfReader, own: list[Placement], item: Item, pack: Pack, out: Path) -> None:
+    writer = PdfWriter()
+    writer.append(reader, pages=[n - 1 for p in own for n in range(p.first_page, p.last_page + 1)])
+    runs, at = [], 0
+    for placement in own:
+        runs.append((at, placement.part.pages, placement.first_page))
+        at += placement.part.pages
+    meeting = pack.meeting
+    date = f"{meeting.date.day} {meeting.date:%B %Y}"
+    finish(writer, f"{meeting.body} – {date} – Item {item.number}: {item.title}",
+           meeting.organisation or meeting.body, f"Agenda item {item.number} of {pack.title}", runs)
+    with out.open("wb") as handle:
+        writer.write(handle)
+
+
+def publish_items(pack_pdf: Path, plan: PagePlan, pack: Pack, folder: Path, pdfs: dict[tuple[str, int], Path],
+                  cache: Cache | None = None) -> list[Path]:
+    """Write each published item's pages, fillers left out, into folder/items/; returns the files.
+
+    pdfs are the papers' own PDFs, by (item number, index). An item whose papers, pages and stamps
+    are as they were comes from the cache, if one is given, rather than being cut again.
+    """
     reader = PdfReader(pack_pdf)
     written = []
-    meeting = pack.meeting
     for item in published(pack):
         own = [p for p in plan.placements if p.part.item == item.number]
-        writer = PdfWriter()
-        writer.append(reader, pages=[n - 1 for p in own for n in range(p.first_page, p.last_page + 1)])
-        runs, at = [], 0
-        for placement in own:
-            runs.append((at, placement.part.pages, placement.first_page))
-            at += placement.part.pages
-        date = f"{meeting.date.day} {meeting.date:%B %Y}"
-        finish(writer, f"{meeting.body} – {date} – Item {item.number}: {item.title}",
-               meeting.organisation or meeting.body, f"Agenda item {item.number} of {pack.title}", runs)
         out = folder / item_pdf(item)
         out.parent.mkdir(parents=True, exist_ok=True)
-        with out.open("wb") as handle:
-            writer.write(handle)
+        make = lambda target: _write_item(reader, own, item, pack, target)  # noqa: E731
+        if cache:
+            cache.made("item", _item_key(pack, item, own, pdfs), out, make)
+        else:
+            make(out)
         written.append(out)
     return written

@@ -284,7 +284,7 @@ def render_agenda(meeting: Meeting, marks: Mapping[str, str], out: Path, heading
         _save(tpl, target)
 
     if cache:
-        cache.rendered(digest(code_digest(), file_digest(template), json_digest(context)), out, make)
+        cache.made("docx", digest(code_digest(), file_digest(template), json_digest(context)), out, make)
     else:
         make(out)
 
@@ -321,7 +321,7 @@ def _render_one(doc: Document, item: Item, meeting: Meeting, folder: Path, index
     if doc.kind == "md":
         make = lambda target: render_document(doc, item, meeting, target)  # noqa: E731
         if cache:
-            cache.rendered(recipe(doc, item, meeting), out, make)
+            cache.made("docx", recipe(doc, item, meeting), out, make)
         else:
             make(out)
         return Rendered(item, index, doc, out, pictures_of(doc))

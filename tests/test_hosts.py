@@ -1,0 +1,83 @@
+"""The LibreOffice a build keeps running (one host per core), and `build --watch`, which keeps it
+between builds: real LibreOffice throughout."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+import docx
+import pytest
+
+from assembler.convert import Conversion, Local
+from assembler.errors import AssemblerError
+from conftest import ONE_REPORT, alive, finish, report, running_with, start_build
+from readback import layout_text
+
+
+def word_file(path: Path, text: str) -> Conversion:
+    document = docx.Document()
+    document.add_paragraph(text)
+    document.save(str(path))
+    return Conversion(path, path.with_suffix(".md"))
+
+
+def test_conversions_are_handed_to_the_host(tmp_path: Path):
+    engine = Local(tmp_path / "profiles", timeout=5, processes=1)
+    job = word_file(tmp_path / "a.docx", "A page.")
+    with engine.running():
+        host = next(iter(engine.hosts.values()))
+        host.wait()
+        os.killpg(host.process.pid, signal.SIGSTOP)  # a host that no longer answers
+        try:
+            # Run on its own, soffice would convert the file; handed to the host, it waits for it.
+            with pytest.raises(AssemblerError, match="LibreOffice took longer than 5 s"):
+                engine.convert([job], tmp_path / "pdf", lambda job: None)
+        finally:
+            os.killpg(host.process.pid, signal.SIGCONT)
+
+
+def test_one_host_serves_every_round_and_ends_with_the_build(tmp_path: Path):
+    engine = Local(tmp_path / "profiles", timeout=120, processes=1)
+    with engine.running():
+        host = next(iter(engine.hosts.values())).process
+        first = engine.convert([word_file(tmp_path / "a.docx", "The papers.")], tmp_path / "pdf", lambda job: None)
+        second = engine.convert([word_file(tmp_path / "b.docx", "The front sheet.")], tmp_path / "pdf",
+                                lambda job: None)
+        assert alive(host.pid)
+        assert running_with(str(tmp_path / "profiles")), "no LibreOffice runs on the build's profile"
+    assert "The papers." in layout_text(next(iter(first.values())))
+    assert "The front sheet." in layout_text(next(iter(second.values())))
+    assert not alive(host.pid)
+    assert running_with(str(tmp_path / "profiles")) == []
+
+
+def test_watch_builds_after_each_save_and_keeps_going_after_a_mistake(make_meeting, tmp_path: Path):
+    folder = make_meeting(ONE_REPORT, {"p.md": report("Report", "The first version.\n")})
+    watcher = start_build(tmp_path, "m", "--output", "out", "--watch", "--timeout", "120", stdout=subprocess.PIPE,
+                          start_new_session=True)
+    try:
+        assert "out/m/agenda-pack.pdf: " in watcher.stdout.readline()  # type: ignore[union-attr]
+        profiles = str(tmp_path / "cache" / "assembler" / "libreoffice")
+        hosts = running_with(profiles)
+        assert hosts, "no LibreOffice was kept running between builds"
+
+        (folder / "p.md").write_text(report("Report", "The second version.\n"), encoding="utf-8")
+        assert watcher.stdout.readline().rstrip().endswith("laid out afresh: p.md")  # type: ignore[union-attr]
+        assert "The second version." in layout_text(tmp_path / "out" / "m" / "agenda-pack.pdf")
+        assert [pid for pid in hosts if alive(pid)] == hosts  # the same LibreOffice, kept warm
+
+        meeting = (folder / "meeting.yaml").read_text()
+        (folder / "meeting.yaml").write_text(meeting + "\tbroken: [\n")
+        assert watcher.stderr.readline().startswith("m/meeting.yaml:")  # type: ignore[union-attr]
+        (folder / "meeting.yaml").write_text(meeting)
+        assert "nothing had changed since the last build" in watcher.stdout.readline()  # type: ignore[union-attr]
+        assert "The second version." in layout_text(tmp_path / "out" / "m" / "agenda-pack.pdf")
+    finally:
+        os.killpg(watcher.pid, signal.SIGINT)  # Ctrl-C, as at a terminal
+        errors = finish(watcher)
+    assert watcher.returncode == 130, errors
+    assert errors.splitlines()[-1] == "interrupted; out/m/ holds the last complete build"
+    assert running_with(profiles) == []
