@@ -17,7 +17,6 @@ from typing import Sequence
 from assembler.cache import Cache, code_digest, digest, file_digest
 from assembler.convert import DEFAULT_TIMEOUT, Engine, Local, user_profiles
 from assembler.errors import AssemblerError, InvalidSources, Problem
-from assembler.listeners import Listener, Listeners
 from assembler.load import load_meeting
 from assembler.model import Meeting
 from assembler.outputs import interrupt_reported, meeting_lock, staging
@@ -95,6 +94,8 @@ def previous_build(target: Path, inputs: str) -> dict | None:
 def engine_for(unoservers: Sequence[str], timeout: float) -> Engine:
     """Local LibreOffice, or the unoserver listeners given as host:port."""
     if unoservers:
+        from assembler.listeners import Listener, Listeners  # XML-RPC: only for those who use it
+
         return Listeners(tuple(Listener.parse(text) for text in unoservers), timeout)
     return Local(user_profiles(), timeout)
 

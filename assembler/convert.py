@@ -148,12 +148,13 @@ def _run(batches: list[list[Conversion]], slots: Sequence[Path], outdir: Path, t
         for slot, batch in zip(slots, batches):
             processes.append(_start(_command(binary, slot, outdir, batch)))
         deadline = time.monotonic() + timeout
-        while any(process.poll() is None for process in processes):
+        while running := [process for process in processes if process.poll() is None]:
             if time.monotonic() > deadline:
                 raise AssemblerError(f"LibreOffice took longer than {timeout:g} s and was stopped; "
                                      "try again, or raise the limit with --timeout")
             waiting = _report(waiting, outdir, done)
-            time.sleep(POLL)
+            with contextlib.suppress(subprocess.TimeoutExpired):  # a pause that ends when soffice does
+                running[0].wait(POLL)
         _report(waiting, outdir, done)
     return [process.returncode for process in processes]
 
@@ -313,8 +314,19 @@ class Local:
         return engine_id()
 
     @functools.cached_property
-    def version(self) -> str:  # a watch asks at every build; LibreOffice is not changed meanwhile
-        return local_version()
+    def version(self) -> str:
+        """Asked of LibreOffice once per installation (it takes a tenth of a second), then remembered
+        beside the profiles under the installation's identity."""
+        remembered = self.profiles / f"version-{hashlib.sha256(self.identity.encode()).hexdigest()[:16]}"
+        if remembered.is_file():
+            return remembered.read_text()
+        found = local_version()
+        if found != "unknown":
+            self.profiles.mkdir(parents=True, exist_ok=True)
+            partial = remembered.with_suffix(f".{os.getpid()}")
+            partial.write_text(found)
+            partial.replace(remembered)  # whole or not at all, should another build read it meanwhile
+        return found
 
     @contextlib.contextmanager
     def running(self) -> Iterator[None]:

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
-
-import docx
-from pypdf import PdfReader
+from typing import TYPE_CHECKING
 
 from assembler.errors import AssemblerError
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
+
+# pypdf and python-docx are imported where they are used: a build with nothing to do, and a
+# meeting of Markdown papers alone, need neither, and importing them costs a tenth of a second.
 
 OLD_WORD = b"\xd0\xcf\x11\xe0"  # the start of an old binary .doc (and .xls, .ppt)
 
 
 def open_pdf(path: Path, source: Path | None = None) -> PdfReader:
     """A PDF ready to read; a message naming the file if it is locked or damaged."""
+    from pypdf import PdfReader
+
     try:
         reader = PdfReader(path)
         if reader.is_encrypted and not reader.decrypt(""):
@@ -31,6 +37,8 @@ def open_pdf(path: Path, source: Path | None = None) -> PdfReader:
 
 def was_repaired(path: Path) -> bool:
     """Whether the PDF opens only once pypdf has repaired it (a damaged cross-reference table, say)."""
+    from pypdf import PdfReader
+
     try:
         PdfReader(path, strict=True).pages[0]  # noqa: B018 - reading the first page reads the structure
     except Exception:  # pypdf raises many kinds for a damaged file
@@ -63,6 +71,8 @@ def content_problem(path: Path, kind: str) -> str | None:
 
 def _opens_as_word(path: Path) -> bool:
     """Whether python-docx can read it. LibreOffice, given a file it cannot, writes no PDF and exits 0."""
+    import docx
+
     try:
         docx.Document(str(path))
     except Exception:  # python-docx raises many kinds for a damaged file

@@ -101,8 +101,9 @@ def draw(stamps: list[Stamp]) -> bytes:
     """One PDF page per stamp, each the size of the page it will lie on."""
     register_fonts()
     buffer = io.BytesIO()
-    # invariant: no creation date or random ID, so the same pack comes out byte for byte the same
-    canvas = Canvas(buffer, invariant=1, pageCompression=1, initialFontName=REGULAR,
+    # invariant: no creation date or random ID, so the same pack comes out byte for byte the same.
+    # Uncompressed, since each page is read straight back and compressed once, as a stamp's form.
+    canvas = Canvas(buffer, invariant=1, pageCompression=0, initialFontName=REGULAR,
                     initialFontSize=FOOTER_SIZE)
     for stamp in stamps:
         canvas.setPageSize((stamp.width, stamp.height))

@@ -62,9 +62,13 @@ def timed(command: list[str], cwd: Path) -> tuple[float, int]:
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
-    while process.poll() is None:
+    while True:
         peak = max(peak, tree_rss(process.pid))
-        time.sleep(0.05)
+        try:
+            process.wait(timeout=0.05)  # returns as the command ends, so that short runs are timed closely
+            break
+        except subprocess.TimeoutExpired:
+            continue
     elapsed = time.perf_counter() - started
     if process.returncode:
         sys.exit(f"{' '.join(command)} failed:\n{process.stderr.read().decode()}")

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from assembler.build import build
 from assembler.cli import main
-from readback import check_pack, layout_text
+from readback import check_pack, layout_text, pages
 
 from conftest import report
 
@@ -38,6 +38,19 @@ def test_one_edited_paper_is_the_only_one_laid_out_again(make_meeting, tmp_path)
     assert second.laid_out == ("noise.md",)  # the front sheet's references did not change
     check_pack(second.pack, duplex=True)
     assert "Complaints about noise rose sharply." in layout_text(second.pack)
+
+
+def test_an_items_own_pdf_follows_its_pages_when_an_earlier_paper_grows(make_meeting, tmp_path):
+    folder = make_meeting(MEETING | {"items": ITEMS}, FILES)
+    first = build(folder, tmp_path / "out")
+    lights = first.pack.parent / "items" / "02-street-lighting.pdf"
+    before = pages(lights)
+    (folder / "noise.md").write_text(report("Noise nuisance", "Complaints.\n\n\\newpage\n\nMore.\n\n\\newpage\n\nStill more.\n"))
+    second = build(folder, tmp_path / "out")
+    first_page, last_page = check_pack(second.pack, duplex=True)["2"]
+    whole = pages(second.pack)
+    assert [p.footer for p in pages(lights)] == [whole[n - 1].footer for n in range(first_page, last_page + 1)]
+    assert [p.footer for p in pages(lights)] != [p.footer for p in before]  # it moved, and was cut again
 
 
 def test_a_damaged_cache_entry_is_made_again_not_used(make_meeting, tmp_path):
