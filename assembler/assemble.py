@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, ByteStringObject, DecodedStreamObject, DictionaryObject,
                            IndirectObject, NameObject, TextStringObject)
+from reportlab.lib.pagesizes import A4
 
 from assembler.documents import open_pdf
 from assembler.errors import AssemblerError
@@ -22,7 +23,7 @@ from assembler.margins import stamp_clear
 from assembler.model import Document, Item
 from assembler.packs import Pack
 from assembler.plan import PagePlan, Placement, page_reference
-from assembler.prepare import Bookmark, bookmarks, prepared_pages
+from assembler.prepare import Bookmark, bookmarks, linked_pages, make_ready
 from assembler.stamps import Stamp, draw
 
 
@@ -36,10 +37,16 @@ class Sources:
 
 @dataclass(frozen=True)
 class Sheet:
-    """One page of the pack: a page of a document (None for a filler) and what is stamped on it."""
+    """One page of the pack: a page of a document (None for a filler) and what is stamped on it.
+
+    A paper's page is made ready for the pack (upright, on A4) once copied into it, and its stamp
+    then takes the page's size and, on a partner's page, a place clear of the text.
+    """
 
     page: PageObject | None
     stamp: Stamp
+    paper: bool = False  # a page of a paper, to be made ready, rather than of the front sheet
+    ours: bool = True  # from our own templates, which keep the margins free for the stamps
 
 
 def _item(pack: Pack, placement: Placement) -> Item:
@@ -52,16 +59,11 @@ def _document(pack: Pack, placement: Placement) -> Document:
 
 def _part_sheets(pack: Pack, placement: Placement, reader: PdfReader) -> list[Sheet]:
     item = _item(pack, placement)
-    ours = _document(pack, placement).kind == "md"  # our templates keep the margins free
-    sheets = []
-    for offset, page in enumerate(prepared_pages(reader)):
-        number = placement.first_page + offset
-        box = page.cropbox
-        stamp = Stamp(number, float(box.width), float(box.height),
-                      item.number if offset == 0 and placement.part.index == 0 else "",
-                      notice=pack.notice(item))
-        sheets.append(Sheet(page, stamp if ours else stamp_clear(page, stamp)))
-    return sheets
+    ours = _document(pack, placement).kind == "md"
+    return [Sheet(page, Stamp(placement.first_page + offset,
+                              item=item.number if offset == 0 and placement.part.index == 0 else "",
+                              notice=pack.notice(item)), paper=True, ours=ours)
+            for offset, page in enumerate(linked_pages(reader))]
 
 
 def sheets(plan: PagePlan, pack: Pack, readers: dict[tuple[str, int], PdfReader], front: PdfReader) -> list[Sheet]:
@@ -71,6 +73,15 @@ def sheets(plan: PagePlan, pack: Pack, readers: dict[tuple[str, int], PdfReader]
         made += [Sheet(None, Stamp(n, filler=True)) for n in range(len(made) + 1, placement.first_page)]
         made += _part_sheets(pack, placement, readers[(placement.part.item, placement.part.index)])
     return made
+
+
+def _fitted(sheet: Sheet, page: PageObject) -> Stamp:
+    """The sheet's stamp for its page as it is in the pack."""
+    if not sheet.paper:
+        return sheet.stamp
+    box = page.cropbox
+    stamp = replace(sheet.stamp, width=float(box.width), height=float(box.height))
+    return stamp if sheet.ours else stamp_clear(page, stamp)
 
 
 def _add_outline(writer: PdfWriter, marks: tuple[Bookmark, ...], first: int, parent: object) -> None:
@@ -135,8 +146,8 @@ class Stamper:
         xobjects[self.NAME] = self._form(stamp)
         resources[NameObject("/XObject")] = xobjects
         page[NameObject("/Resources")] = resources  # a copy: papers share one resource dictionary
-        contents = page.get("/Contents")
-        own = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) else \
+        contents = page.get("/Contents")  # none on a filler's blank page
+        own = list(contents.get_object()) if isinstance(contents and contents.get_object(), ArrayObject) else \
             ([contents] if contents is not None else [])
         box = page.cropbox
         page[NameObject("/Contents")] = ArrayObject([self.save, *own,
@@ -152,13 +163,15 @@ def add_identity(writer: PdfWriter, document_id: bytes, date: datetime.datetime 
 
 
 def _write_pages(writer: PdfWriter, made: list[Sheet]) -> None:
-    overlay = PdfReader(io.BytesIO(draw([sheet.stamp for sheet in made])))
+    pages = [writer.add_page(sheet.page) if sheet.page else writer.add_blank_page(*A4) for sheet in made]
+    for sheet, page in zip(made, pages):
+        if sheet.paper:
+            make_ready(page)
+    stamps = [_fitted(sheet, page) for sheet, page in zip(made, pages)]
+    overlay = PdfReader(io.BytesIO(draw(tuple(stamps))))
     stamper = Stamper(writer)
-    for sheet, stamp in zip(made, overlay.pages):
-        if sheet.page is None:
-            writer.add_page(stamp)
-        else:
-            stamper.stamp(writer.add_page(sheet.page), stamp)
+    for page, stamp in zip(pages, overlay.pages):
+        stamper.stamp(page, stamp)
 
 
 def assemble(plan: PagePlan, sources: Sources, pack: Pack, out: Path, document_id: bytes,

@@ -181,15 +181,22 @@ def mark_links(reader: PdfReader, pages: list, page: PageObject) -> None:  # typ
     _keep_annotations(page, keep)
 
 
-def prepared_pages(reader: PdfReader) -> list[PageObject]:
-    """Every page of the document, ready for the pack (a copy: the reader is left as it was)."""
-    copy = PdfWriter(clone_from=reader)
-    pages = [page.indirect_reference for page in copy.pages]
-    for page in copy.pages:
+def linked_pages(reader: PdfReader) -> list[PageObject]:
+    """Every page of the document, each internal link noted with the page it goes to.
+
+    Done on the document's own pages, before they are copied into the pack: a link that still
+    named a page object would copy that whole page along with it.
+    """
+    pages = [page.indirect_reference for page in reader.pages]
+    for page in reader.pages:
         mark_links(reader, pages, page)
-        flatten_fields(page)
-        to_a4(page)
-    return list(copy.pages)
+    return list(reader.pages)
+
+
+def make_ready(page: PageObject) -> None:
+    """Draw in the form fields and put the page upright on A4; the page must be the pack's copy."""
+    flatten_fields(page)
+    to_a4(page)
 
 
 def bookmarks(reader: PdfReader) -> tuple[Bookmark, ...]:

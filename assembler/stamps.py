@@ -7,6 +7,7 @@ assemble lays each of its pages over the matching page of the pack.
 
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,8 +98,12 @@ def register_fonts() -> None:
                          "apt-get install fonts-liberation")
 
 
-def draw(stamps: list[Stamp]) -> bytes:
-    """One PDF page per stamp, each the size of the page it will lie on."""
+@functools.lru_cache(maxsize=4)
+def draw(stamps: tuple[Stamp, ...]) -> bytes:
+    """One PDF page per stamp, each the size of the page it will lie on.
+
+    Kept for the next few calls: a rebuild whose pages did not move stamps the same again.
+    """
     register_fonts()
     buffer = io.BytesIO()
     # invariant: no creation date or random ID, so the same pack comes out byte for byte the same.

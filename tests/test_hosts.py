@@ -81,3 +81,12 @@ def test_watch_builds_after_each_save_and_keeps_going_after_a_mistake(make_meeti
     assert watcher.returncode == 130, errors
     assert errors.splitlines()[-1] == "interrupted; out/m/ holds the last complete build"
     assert running_with(profiles) == []
+
+
+def test_libreoffices_version_is_asked_once_per_installation(tmp_path: Path):
+    said = subprocess.run(["soffice", "--version"], capture_output=True, text=True, check=True).stdout.split()[1]
+    assert Local(tmp_path, timeout=60).version == said
+    remembered = list(tmp_path.glob("version-*"))
+    assert [path.read_text() for path in remembered] == [said]
+    remembered[0].write_text("9.9.9.9")  # what a later build finds is what it reports: it does not ask again
+    assert Local(tmp_path, timeout=60).version == "9.9.9.9"
