@@ -8,6 +8,7 @@ build makes every pack of the meeting: public, confidential and supplements (pac
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import time
 from dataclasses import dataclass
@@ -91,13 +92,17 @@ def previous_build(target: Path, inputs: str) -> dict | None:
     return None
 
 
-def engine_for(unoservers: Sequence[str], timeout: float) -> Engine:
-    """Local LibreOffice, or the unoserver listeners given as host:port."""
+def engine_for(unoservers: Sequence[str], timeout: float, documents: int | None = None) -> Engine:
+    """Local LibreOffice, or the unoserver listeners given as host:port.
+
+    Locally, one LibreOffice per core, but no more than there are documents to lay out.
+    """
     if unoservers:
         from assembler.listeners import Listener, Listeners  # XML-RPC: only for those who use it
 
         return Listeners(tuple(Listener.parse(text) for text in unoservers), timeout)
-    return Local(user_profiles(), timeout)
+    cores = os.cpu_count() or 1
+    return Local(user_profiles(), timeout, min(cores, documents or cores))
 
 
 def build(folder: Path, output: Path = Path("output"), duplex: bool = True,
@@ -111,7 +116,7 @@ def build(folder: Path, output: Path = Path("output"), duplex: bool = True,
     started = time.monotonic()
     meeting, warnings = load_meeting(folder)
     target = output / meeting.id
-    engine = engine or engine_for(unoservers, timeout)
+    engine = engine or engine_for(unoservers, timeout, len(meeting.documents) + 1)  # the front sheet too
     identity = engine.identity
     inputs = inputs_digest(meeting, duplex, identity, source_date_epoch)
     pack = target / PACK

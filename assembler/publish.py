@@ -14,6 +14,7 @@ from assembler.assemble import finish
 from assembler.cache import Cache, code_digest, digest, file_digest
 from assembler.model import Item
 from assembler.packs import Pack
+from assembler.parallel import shared
 from assembler.plan import PagePlan, Placement
 from assembler.render import output_stem
 
@@ -59,18 +60,21 @@ def publish_items(pack_pdf: Path, plan: PagePlan, pack: Pack, folder: Path, pdfs
     """Write each published item's pages, fillers left out, into folder/items/; returns the files.
 
     pdfs are the papers' own PDFs, by (item number, index). An item whose papers, pages and stamps
-    are as they were comes from the cache, if one is given, rather than being cut again.
+    are as they were comes from the cache, if one is given, rather than being cut again. The items
+    are shared with a second core.
     """
     reader = PdfReader(pack_pdf)
-    written = []
-    for item in published(pack):
-        own = [p for p in plan.placements if p.part.item == item.number]
-        out = folder / item_pdf(item)
-        out.parent.mkdir(parents=True, exist_ok=True)
+    cuts = [(item, [p for p in plan.placements if p.part.item == item.number], folder / item_pdf(item))
+            for item in published(pack)]
+    if cuts:
+        (folder / ITEMS).mkdir(parents=True, exist_ok=True)
+
+    def cut(item: Item, own: list[Placement], out: Path) -> None:
         make = lambda target: _write_item(reader, own, item, pack, target)  # noqa: E731
         if cache:
             cache.made("item", _item_key(pack, item, own, pdfs), out, make)
         else:
             make(out)
-        written.append(out)
-    return written
+
+    shared(cuts, lambda job: cut(*job))
+    return [out for _, _, out in cuts]
