@@ -258,6 +258,9 @@ class Engine(Protocol):
     def running(self) -> contextlib.AbstractContextManager[None]:
         """Whatever the engine keeps running for one build: started on entry, stopped on exit."""
 
+    def finished(self) -> None:
+        """The build will lay out nothing more: what runs for it alone may stop now."""
+
 
 def _host_pipe(slot: Path) -> str:
     """The name of the pipe a slot's host listens on: one per slot, so per user and machine."""
@@ -308,6 +311,7 @@ class Local:
         self.timeout = timeout
         self.processes = processes
         self.hosts: dict[Path, Host] = {}
+        self.depth = 0  # running() inside running(): builds of a watch, the hosts kept between them
 
     @property
     def identity(self) -> str:
@@ -330,17 +334,28 @@ class Local:
 
     @contextlib.contextmanager
     def running(self) -> Iterator[None]:
-        if self.hosts:  # running already, for a watch: the hosts stay for the next build
-            yield
-            return
-        with profile_slots(self.profiles, self.processes) as slots:
-            try:
-                for slot in slots:
-                    self.hosts[slot] = Host(slot)
+        self.depth += 1
+        try:
+            if self.depth > 1:
                 yield
-            finally:
-                while self.hosts:
-                    self.hosts.popitem()[1].stop()
+                return
+            with profile_slots(self.profiles, self.processes) as slots:
+                try:
+                    for slot in slots:
+                        self.hosts[slot] = Host(slot)
+                    yield
+                finally:
+                    self._stop_hosts()
+        finally:
+            self.depth -= 1
+
+    def finished(self) -> None:
+        if self.depth == 1:  # a build of its own; a watch keeps its hosts for the next build
+            self._stop_hosts()
+
+    def _stop_hosts(self) -> None:
+        while self.hosts:
+            self.hosts.popitem()[1].stop()
 
     def convert(self, jobs: Sequence[Conversion], outdir: Path, done: Done) -> dict[Path, Path]:
         if not self.hosts:

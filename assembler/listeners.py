@@ -147,3 +147,6 @@ class Listeners:
 
     def running(self) -> contextlib.AbstractContextManager[None]:
         return contextlib.nullcontext()  # the listeners run as a service, not for one build
+
+    def finished(self) -> None:
+        pass  # the listeners are not this build's to stop

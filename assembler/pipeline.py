@@ -98,31 +98,37 @@ class Builder:
         pdfs = {(r.item.number, r.index): converted[r.docx] if r.docx else r.doc.source for r in rendered}
         counts = {(r.item.number, r.index): len(open_pdf(pdfs[(r.item.number, r.index)], r.doc.source).pages)
                   for r in rendered}
-        plans = []
+        plans = [(pack, self.plan(pack, counts, converted[guesses[pack.name].docx])) for pack in made]
+        self.engine.finished()  # nothing more to lay out: LibreOffice's memory is free for assembling
         libreoffice = self.engine.version
-        for pack in made:
+        for pack, plan in plans:
             # Each pack's fingerprint holds only its own sources: an exempt paper's never reach a public one.
             shown = [picture for item in pack.meeting.items for doc in item.documents if doc.kind == "md"
                      for picture in pictures_of(doc)]
             prints = fingerprint(pack.meeting, shown, self.duplex, self.epoch, libreoffice)
-            plan = self.make_pack(pack, pdfs, counts, converted[guesses[pack.name].docx], prints)
+            self.make_pack(pack, plan, pdfs, prints)
             write_manifest(self.stage / pack.folder / pack.manifest, pack, plan, prints, self.stage / pack.pdf,
                            inputs)
-            plans.append((pack, plan))
         shutil.rmtree(self.work)
         return plans
 
-    def make_pack(self, pack: Pack, pdfs: dict[tuple[str, int], Path], counts: dict[tuple[str, int], int],
-                  guess: Path, prints: Fingerprint) -> PagePlan:
-        """Plan, assemble and publish one pack, with its front sheet as a Word document beside it."""
-        keys = [(item.number, n) for item in pack.meeting.items for n in range(len(item.documents))]
-        self.progress.stage(f"Planning and assembling {pack.pdf}")
-        plan = settle([Part(*key, counts[key]) for key in keys], self.duplex, len(PdfReader(guess).pages),
-                      lambda candidate: self.measure_front(pack, candidate))
+    @staticmethod
+    def keys(pack: Pack) -> list[tuple[str, int]]:
+        """Each document of the pack, as (item number, index)."""
+        return [(item.number, n) for item in pack.meeting.items for n in range(len(item.documents))]
+
+    def plan(self, pack: Pack, counts: dict[tuple[str, int], int], guess: Path) -> PagePlan:
+        """Where every page of the pack goes, its front sheet laid out with the references filled in."""
+        self.progress.stage(f"Planning {pack.pdf}")
+        return settle([Part(*key, counts[key]) for key in self.keys(pack)], self.duplex,
+                      len(PdfReader(guess).pages), lambda candidate: self.measure_front(pack, candidate))
+
+    def make_pack(self, pack: Pack, plan: PagePlan, pdfs: dict[tuple[str, int], Path], prints: Fingerprint) -> None:
+        """Assemble and publish one pack, with its front sheet as a Word document beside it."""
+        self.progress.stage(f"Assembling {pack.pdf}")
         front_docx, front_pdf = self.fronts[(pack.name, plan)]
         out = self.stage / pack.pdf
-        assemble(plan, Sources(front_pdf, {key: pdfs[key] for key in keys}), pack, out, prints.document_id,
-                 prints.date)
+        assemble(plan, Sources(front_pdf, {key: pdfs[key] for key in self.keys(pack)}), pack, out,
+                 prints.document_id, prints.date)
         shutil.copyfile(front_docx, out.with_name(pack.front))
         publish_items(out, plan, pack, out.parent, pdfs, None if pack.confidential else self.cache)
-        return plan

@@ -11,6 +11,7 @@ from pathlib import Path
 import docx
 import pytest
 
+from assembler.build import Progress, build
 from assembler.convert import Conversion, Local
 from assembler.errors import AssemblerError
 from conftest import ONE_REPORT, alive, finish, report, running_with, start_build
@@ -90,3 +91,18 @@ def test_libreoffices_version_is_asked_once_per_installation(tmp_path: Path):
     assert [path.read_text() for path in remembered] == [said]
     remembered[0].write_text("9.9.9.9")  # what a later build finds is what it reports: it does not ask again
     assert Local(tmp_path, timeout=60).version == "9.9.9.9"
+
+
+def test_a_build_has_libreoffice_running_while_it_renders_and_stopped_before_it_assembles(
+        make_meeting, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # the build's profiles, told apart
+    folder = make_meeting(ONE_REPORT, {"p.md": report("Report", "Text.\n")})
+    seen: dict[str, list[int]] = {}
+
+    class Looking(Progress):
+        def stage(self, text: str) -> None:
+            seen[text.split()[0]] = running_with(str(tmp_path / "cache"))
+
+    build(folder, tmp_path / "out", progress=Looking())
+    assert seen["Rendering"], "LibreOffice was not starting while the papers rendered"
+    assert seen["Assembling"] == []  # its memory is free for the pack
