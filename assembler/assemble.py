@@ -57,7 +57,7 @@ def _document(pack: Pack, placement: Placement) -> Document:
     return _item(pack, placement).documents[placement.part.index]
 
 
-def _part_sheets(pack: Pack, placement: Placement, reader: PdfReader) -> list[Sheet]:
+def part_sheets(pack: Pack, placement: Placement, reader: PdfReader) -> list[Sheet]:
     item = _item(pack, placement)
     ours = _document(pack, placement).kind == "md"
     return [Sheet(page, Stamp(placement.first_page + offset,
@@ -71,7 +71,7 @@ def sheets(plan: PagePlan, pack: Pack, readers: dict[tuple[str, int], PdfReader]
     made = [Sheet(page, Stamp(n)) for n, page in enumerate(list(front.pages)[: plan.front_pages], 1)]
     for placement in plan.placements:
         made += [Sheet(None, Stamp(n, filler=True)) for n in range(len(made) + 1, placement.first_page)]
-        made += _part_sheets(pack, placement, readers[(placement.part.item, placement.part.index)])
+        made += part_sheets(pack, placement, readers[(placement.part.item, placement.part.index)])
     return made
 
 
@@ -91,12 +91,13 @@ def _add_outline(writer: PdfWriter, marks: tuple[Bookmark, ...], first: int, par
         _add_outline(writer, mark.children, first, added)
 
 
-def add_bookmarks(writer: PdfWriter, plan: PagePlan, pack: Pack, readers: dict[tuple[str, int], PdfReader]) -> None:
-    writer.add_outline_item(title="Agenda", page_number=0)
+def add_bookmarks(writer: PdfWriter, pack: Pack, starts: list[tuple[Placement, int]],
+                  readers: dict[tuple[str, int], PdfReader]) -> None:
+    """Each item's entry, its appendices' under it and partners' own outlines under theirs; starts
+    gives each part's first page (from 0) in the writer."""
     parent = None
-    for placement in plan.placements:
+    for placement, first in starts:
         doc = _document(pack, placement)
-        first = placement.first_page - 1
         if placement.part.index == 0:
             item = _item(pack, placement)
             added = parent = writer.add_outline_item(title=f"{item.number}. {item.title}", page_number=first)
@@ -162,7 +163,8 @@ def add_identity(writer: PdfWriter, document_id: bytes, date: datetime.datetime 
         writer.add_metadata({"/CreationDate": stamp, "/ModDate": stamp})
 
 
-def _write_pages(writer: PdfWriter, made: list[Sheet]) -> None:
+def write_pages(writer: PdfWriter, made: list[Sheet]) -> None:
+    """The sheets' pages, each made ready and stamped."""
     pages = [writer.add_page(sheet.page) if sheet.page else writer.add_blank_page(*A4) for sheet in made]
     for sheet, page in zip(made, pages):
         if sheet.paper:
@@ -183,12 +185,14 @@ def assemble(plan: PagePlan, sources: Sources, pack: Pack, out: Path, document_i
         raise AssemblerError(f"internal error: the plan has {plan.total_pages} pages, the PDFs "
                              f"{len(made)}; please report this")
     writer = PdfWriter()
-    _write_pages(writer, made)
-    for placement in plan.placements:
-        resolve_links(writer, placement.first_page - 1, placement.part.pages)
+    write_pages(writer, made)
+    starts = [(placement, placement.first_page - 1) for placement in plan.placements]
+    for placement, first in starts:
+        resolve_links(writer, first, placement.part.pages)
     ranges = {number: plan.item_range(number) for number in (i.number for i in pack.meeting.items)}
     link_references(writer, plan.front_pages, {page_reference(*r): r[0] for r in ranges.values() if r})
-    add_bookmarks(writer, plan, pack, readers)
+    writer.add_outline_item(title="Agenda", page_number=0)
+    add_bookmarks(writer, pack, starts, readers)
     finish(writer, pack.title, pack.meeting.organisation or pack.meeting.body,
            f"Agenda pack for the meeting of {pack.meeting.body}", [(0, plan.total_pages, 1)])
     add_identity(writer, document_id, date)

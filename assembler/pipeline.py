@@ -20,6 +20,7 @@ from assembler.documents import open_pdf
 from assembler.manifest import Fingerprint, fingerprint, write_manifest
 from assembler.model import Item, Meeting
 from assembler.packs import CONFIDENTIAL, Pack, is_public, packs
+from assembler.parallel import in_parallel
 from assembler.plan import PagePlan, Part, mark, references, settle
 from assembler.publish import publish_items
 from assembler.render import Rendered, pictures_of, render_agenda, render_papers
@@ -128,7 +129,7 @@ class Builder:
         self.progress.stage(f"Assembling {pack.pdf}")
         front_docx, front_pdf = self.fronts[(pack.name, plan)]
         out = self.stage / pack.pdf
-        assemble(plan, Sources(front_pdf, {key: pdfs[key] for key in self.keys(pack)}), pack, out,
-                 prints.document_id, prints.date)
+        in_parallel(lambda: assemble(plan, Sources(front_pdf, {key: pdfs[key] for key in self.keys(pack)}), pack,
+                                     out, prints.document_id, prints.date),
+                    lambda: publish_items(plan, pack, out.parent, pdfs, None if pack.confidential else self.cache))
         shutil.copyfile(front_docx, out.with_name(pack.front))
-        publish_items(out, plan, pack, out.parent, pdfs, None if pack.confidential else self.cache)

@@ -1,20 +1,24 @@
-"""Publishing outputs: each item's papers as a PDF of its own for the website, cut from its pack.
+"""Publishing outputs: each item's papers as a PDF of its own for the website.
 
-Cutting the pages from the finished pack keeps every stamp exactly as the pack has it; the
-outline, the links inside the papers and the page labels come with them.
+Each is made as its pack's pages are, from the papers' own PDFs with the same stamps, page numbers,
+links and bookmarks, but without the front sheet or filler pages. Made this way rather than cut
+from the finished pack, the items need not wait for the pack, and are made beside it, on a
+second core.
 """
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfWriter
 
-from assembler.assemble import finish
+from assembler.assemble import add_bookmarks, finish, part_sheets, write_pages
 from assembler.cache import Cache, code_digest, digest, file_digest
+from assembler.documents import open_pdf
+from assembler.links import resolve_links
 from assembler.model import Item
 from assembler.packs import Pack
-from assembler.parallel import shared
 from assembler.plan import PagePlan, Placement
 from assembler.render import output_stem
 
@@ -33,48 +37,46 @@ def item_pdf(item: Item) -> str:
 
 
 def _item_key(pack: Pack, item: Item, placements: list[Placement], pdfs: dict[tuple[str, int], Path]) -> str:
-    """Everything an item's PDF is cut from: its papers' PDFs, their pages' places and stamps."""
+    """Everything an item's PDF is made from: its papers' PDFs, their pages' places and stamps."""
     return digest(code_digest(), pack.title, pack.notice(item), repr(item), repr(pack.meeting.date),
                   pack.meeting.body, pack.meeting.organisation or "",
                   *(f"{placement}:{file_digest(pdfs[(placement.part.item, placement.part.index)])}"
                     for placement in placements))
 
 
-def _write_item(reader: PdfReader, own: list[Placement], item: Item, pack: Pack, out: Path) -> None:
+def _write_item(item: Item, own: list[Placement], pack: Pack, pdfs: dict[tuple[str, int], Path], out: Path) -> None:
+    readers = {key: open_pdf(pdfs[key]) for key in ((p.part.item, p.part.index) for p in own)}
+    starts = list(zip(own, itertools.accumulate((p.part.pages for p in own[:-1]), initial=0)))
     writer = PdfWriter()
-    writer.append(reader, pages=[n - 1 for p in own for n in range(p.first_page, p.last_page + 1)])
-    runs, at = [], 0
-    for placement in own:
-        runs.append((at, placement.part.pages, placement.first_page))
-        at += placement.part.pages
+    write_pages(writer, [sheet for p in own for sheet in part_sheets(pack, p, readers[(p.part.item, p.part.index)])])
+    for placement, first in starts:
+        resolve_links(writer, first, placement.part.pages)
+    add_bookmarks(writer, pack, starts, readers)
     meeting = pack.meeting
     date = f"{meeting.date.day} {meeting.date:%B %Y}"
     finish(writer, f"{meeting.body} – {date} – Item {item.number}: {item.title}",
-           meeting.organisation or meeting.body, f"Agenda item {item.number} of {pack.title}", runs)
+           meeting.organisation or meeting.body, f"Agenda item {item.number} of {pack.title}",
+           [(first, placement.part.pages, placement.first_page) for placement, first in starts])
     with out.open("wb") as handle:
         writer.write(handle)
 
 
-def publish_items(pack_pdf: Path, plan: PagePlan, pack: Pack, folder: Path, pdfs: dict[tuple[str, int], Path],
+def publish_items(plan: PagePlan, pack: Pack, folder: Path, pdfs: dict[tuple[str, int], Path],
                   cache: Cache | None = None) -> list[Path]:
-    """Write each published item's pages, fillers left out, into folder/items/; returns the files.
+    """Write each published item's pages into folder/items/; returns the files.
 
     pdfs are the papers' own PDFs, by (item number, index). An item whose papers, pages and stamps
-    are as they were comes from the cache, if one is given, rather than being cut again. The items
-    are shared with a second core.
+    are as they were comes from the cache, if one is given, rather than being made again.
     """
-    reader = PdfReader(pack_pdf)
-    cuts = [(item, [p for p in plan.placements if p.part.item == item.number], folder / item_pdf(item))
-            for item in published(pack)]
-    if cuts:
-        (folder / ITEMS).mkdir(parents=True, exist_ok=True)
-
-    def cut(item: Item, own: list[Placement], out: Path) -> None:
-        make = lambda target: _write_item(reader, own, item, pack, target)  # noqa: E731
+    written = []
+    for item in published(pack):
+        own = [p for p in plan.placements if p.part.item == item.number]
+        out = folder / item_pdf(item)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        make = lambda target: _write_item(item, own, pack, pdfs, target)  # noqa: E731
         if cache:
             cache.made("item", _item_key(pack, item, own, pdfs), out, make)
         else:
             make(out)
-
-    shared(cuts, lambda job: cut(*job))
-    return [out for _, _, out in cuts]
+        written.append(out)
+    return written
