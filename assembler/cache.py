@@ -26,6 +26,11 @@ from typing import Any, Callable
 PACKAGE = Path(__file__).resolve().parent
 
 
+def user_cache() -> Path:
+    """The user's cache folder for assembler: LibreOffice's profiles, and what is known of files."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "assembler"
+
+
 def digest(*parts: bytes | str) -> str:
     h = hashlib.sha256()
     for part in parts:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Protocol, Sequence
 
+from assembler.cache import user_cache
 from assembler.documents import open_pdf
 from assembler.errors import AssemblerError
 
@@ -108,8 +109,7 @@ Done = Callable[[Conversion], None]
 
 def user_profiles() -> Path:
     """Where LibreOffice profiles are kept between builds: the user's cache folder."""
-    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(cache) / "assembler" / "libreoffice"
+    return user_cache() / "libreoffice"
 
 
 @contextlib.contextmanager

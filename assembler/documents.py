@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import zipfile
+from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assembler.cache import digest, user_cache
 from assembler.errors import AssemblerError
 
 if TYPE_CHECKING:
@@ -35,14 +38,28 @@ def open_pdf(path: Path, source: Path | None = None) -> PdfReader:
                              "ask for the file again", source or path) from None
 
 
+def _sound(path: Path) -> Path:
+    """Where a PDF found sound (it opens, unrepaired) is remembered: by its content and pypdf's version."""
+    return user_cache() / "sound-pdfs" / digest(version("pypdf"), path.read_bytes())
+
+
 def was_repaired(path: Path) -> bool:
-    """Whether the PDF opens only once pypdf has repaired it (a damaged cross-reference table, say)."""
+    """Whether the PDF opens only once pypdf has repaired it (a damaged cross-reference table, say).
+
+    A PDF found sound is remembered, so that a build with nothing new to do need not open it again.
+    """
+    marker = _sound(path)
+    if marker.exists():
+        return False
     from pypdf import PdfReader
 
     try:
         PdfReader(path, strict=True).pages[0]  # noqa: B018 - reading the first page reads the structure
     except Exception:  # pypdf raises many kinds for a damaged file
         return True
+    with contextlib.suppress(OSError):  # a memory only: a cache that cannot be written costs time alone
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
     return False
 
 
@@ -55,6 +72,8 @@ def content_problem(path: Path, kind: str) -> str | None:
     if kind == "pdf":
         if b"%PDF-" not in head:
             return "not a PDF" + (": it is a Word file; name it .docx" if head.startswith(b"PK") else "")
+        if _sound(path).exists():
+            return None
         try:
             open_pdf(path)
         except AssemblerError as exc:
