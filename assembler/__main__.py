@@ -1,3 +1,3 @@
-from assembler.cli import main
+from assembler.cli import run
 
-main()
+run()
