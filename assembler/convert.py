@@ -137,9 +137,9 @@ def _start(command: list[str]) -> subprocess.Popen:
 
 
 def _run(batches: list[list[Conversion]], slots: Sequence[Path], outdir: Path, timeout: float,
-         done: Done) -> list[int]:
+         done: Done) -> tuple[list[int], list[Conversion]]:
     """One soffice per batch, reporting each document as its PDF is complete; returns each
-    one's exit status (negative: the signal that ended it)."""
+    one's exit status (negative: the signal that ended it), and the jobs never reported."""
     binary = soffice()
     processes: list[subprocess.Popen] = []
     waiting = [job for batch in batches for job in batch]
@@ -155,8 +155,8 @@ def _run(batches: list[list[Conversion]], slots: Sequence[Path], outdir: Path, t
             waiting = _report(waiting, outdir, done)
             with contextlib.suppress(subprocess.TimeoutExpired):  # a pause that ends when soffice does
                 running[0].wait(POLL)
-        _report(waiting, outdir, done)
-    return [process.returncode for process in processes]
+        waiting = _report(waiting, outdir, done)
+    return [process.returncode for process in processes], waiting
 
 
 def _stop_all(processes: list[subprocess.Popen]) -> None:
@@ -179,9 +179,10 @@ def _attempt(batches: list[list[Conversion]], slots: Sequence[Path], outdir: Pat
     """Convert the batches; returns each job that failed, with why."""
     for job in (job for batch in batches for job in batch):
         (outdir / job.pdf_name).unlink(missing_ok=True)  # so that what is found is this attempt's
-    statuses = _run(batches, slots, outdir, timeout, done)
+    statuses, unreported = _run(batches, slots, outdir, timeout, done)
+    # A job reported done has a usable PDF already: only the others are looked at again.
     failures = {job: _failure(outdir / job.pdf_name, status)
-                for batch, status in zip(batches, statuses) for job in batch}
+                for batch, status in zip(batches, statuses) for job in batch if job in unreported}
     return {job: why for job, why in failures.items() if why}
 
 
