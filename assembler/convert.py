@@ -23,6 +23,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -304,6 +305,35 @@ class Host:
             pipe.unlink(missing_ok=True)
 
 
+# Waits for the build to end, however it ends, then stops the hosts: a build killed with kill -9
+# runs no clean-up of its own, and a host, holding a document open, would otherwise run for ever.
+LIFELINE = """
+import os, signal, sys
+sys.stdin.buffer.read()
+for group in sys.argv[1:]:
+    try:
+        os.killpg(int(group), signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+"""
+
+
+class Lifeline:
+    """A small process holding the read end of a pipe from the build: when the build ends and the
+    pipe closes, it stops the hosts' process groups."""
+
+    def __init__(self, hosts: Sequence[Host]):
+        self.process = subprocess.Popen([sys.executable, "-c", LIFELINE, *(str(h.process.pid) for h in hosts)],
+                                        stdin=subprocess.PIPE, start_new_session=True)
+
+    def cut(self) -> None:
+        """The build is stopping the hosts itself: the lifeline goes first, so that it cannot stop
+        another process that has since been given a host's number."""
+        _stop(self.process)
+        if self.process.stdin:
+            self.process.stdin.close()
+
+
 class Local:
     """LibreOffice on this machine: one host per core, started for the build and stopped after it."""
 
@@ -312,6 +342,7 @@ class Local:
         self.timeout = timeout
         self.processes = processes
         self.hosts: dict[Path, Host] = {}
+        self.lifeline: Lifeline | None = None
         self.depth = 0  # running() inside running(): builds of a watch, the hosts kept between them
 
     @property
@@ -344,6 +375,7 @@ class Local:
                 try:
                     for slot in slots:
                         self.hosts[slot] = Host(slot)
+                    self.lifeline = Lifeline(list(self.hosts.values()))
                     yield
                 finally:
                     self._stop_hosts()
@@ -355,6 +387,9 @@ class Local:
             self._stop_hosts()
 
     def _stop_hosts(self) -> None:
+        if self.lifeline:
+            self.lifeline.cut()
+            self.lifeline = None
         while self.hosts:
             self.hosts.popitem()[1].stop()
 

@@ -14,7 +14,7 @@ import pytest
 from assembler.build import Progress, build
 from assembler.convert import Conversion, Local
 from assembler.errors import AssemblerError
-from conftest import ONE_REPORT, alive, finish, report, running_with, start_build
+from conftest import ONE_REPORT, alive, finish, report, running_with, start_build, wait_for
 from readback import layout_text
 
 
@@ -106,3 +106,14 @@ def test_a_build_has_libreoffice_running_while_it_renders_and_stopped_before_it_
     build(folder, tmp_path / "out", progress=Looking())
     assert seen["Rendering"], "LibreOffice was not starting while the papers rendered"
     assert seen["Assembling"] == []  # its memory is free for the pack
+
+
+def test_libreoffice_ends_even_when_the_build_is_killed_outright(make_meeting, tmp_path: Path):
+    make_meeting(ONE_REPORT, {"p.md": report("Report", "Text.\n")})
+    started = start_build(tmp_path, "m", "--output", "out")
+    profiles = str(tmp_path / "cache" / "assembler" / "libreoffice")
+    wait_for(lambda: running_with(profiles) or started.poll() is not None, "LibreOffice to start")
+    assert started.poll() is None, "the build ended before LibreOffice was seen running"
+    started.kill()  # kill -9: the build runs no clean-up of its own
+    finish(started)
+    wait_for(lambda: running_with(profiles) == [], "LibreOffice to end after the build was killed", limit=60)
