@@ -369,6 +369,7 @@ class Local:
         self.depth += 1
         try:
             if self.depth > 1:
+                self._revive()
                 yield
                 return
             with profile_slots(self.profiles, self.processes) as slots:
@@ -385,6 +386,19 @@ class Local:
     def finished(self) -> None:
         if self.depth == 1:  # a build of its own; a watch keeps its hosts for the next build
             self._stop_hosts()
+
+    def _revive(self) -> None:
+        """Start again any host that has ended since the last build of a watch (a document that
+        crashed it, say), so that one bad save does not slow every build after it."""
+        ended = [slot for slot, host in self.hosts.items() if host.process.poll() is not None]
+        if not ended:
+            return
+        if self.lifeline:
+            self.lifeline.cut()
+        for slot in ended:
+            self.hosts[slot].stop()
+            self.hosts[slot] = Host(slot)
+        self.lifeline = Lifeline(list(self.hosts.values()))
 
     def _stop_hosts(self) -> None:
         if self.lifeline:

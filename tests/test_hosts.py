@@ -117,3 +117,18 @@ def test_libreoffice_ends_even_when_the_build_is_killed_outright(make_meeting, t
     started.kill()  # kill -9: the build runs no clean-up of its own
     finish(started)
     wait_for(lambda: running_with(profiles) == [], "LibreOffice to end after the build was killed", limit=60)
+
+
+def test_a_watch_starts_again_a_host_that_has_ended(tmp_path: Path):
+    engine = Local(tmp_path / "profiles", timeout=120, processes=1)
+    with engine.running():
+        first = next(iter(engine.hosts.values())).process
+        os.killpg(first.pid, signal.SIGKILL)  # as a document that crashes LibreOffice would
+        first.wait()
+        with engine.running():  # the next build of the watch
+            again = next(iter(engine.hosts.values())).process
+            assert again.pid != first.pid and alive(again.pid)
+            pdf = engine.convert([word_file(tmp_path / "a.docx", "Laid out again.")], tmp_path / "pdf",
+                                 lambda job: None)
+            assert "Laid out again." in layout_text(next(iter(pdf.values())))
+    assert running_with(str(tmp_path / "profiles")) == []
