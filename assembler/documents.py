@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import zipfile
+from collections import OrderedDict
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assembler.cache import digest, user_cache
+from assembler.cache import digest, file_digest, user_cache
 from assembler.errors import AssemblerError
 
 if TYPE_CHECKING:
@@ -20,8 +21,29 @@ if TYPE_CHECKING:
 OLD_WORD = b"\xd0\xcf\x11\xe0"  # the start of an old binary .doc (and .xls, .ppt)
 
 
+# The readers of the PDFs opened most recently, by content: a paper's PDF is checked as
+# LibreOffice writes it, its pages counted, and then laid into each pack and its item's PDF; a
+# watch lays the unchanged papers in again at every build. A reader holds its whole file.
+_opened: OrderedDict[str, tuple[PdfReader, int]] = OrderedDict()
+KEPT_BYTES = 256 * 2**20
+
+
 def open_pdf(path: Path, source: Path | None = None) -> PdfReader:
-    """A PDF ready to read; a message naming the file if it is locked or damaged."""
+    """A PDF ready to read; a message naming the file if it is locked or damaged.
+
+    The same content opened again gets the same reader, already read: open a document to read
+    it, not to change it (only links are noted on its pages, by prepare.linked_pages).
+    """
+    key = file_digest(path)
+    if key not in _opened:
+        _opened[key] = (_read_pdf(path, source), path.stat().st_size)
+        while sum(size for _, size in _opened.values()) > KEPT_BYTES and len(_opened) > 1:
+            _opened.popitem(last=False)
+    _opened.move_to_end(key)
+    return _opened[key][0]
+
+
+def _read_pdf(path: Path, source: Path | None) -> PdfReader:
     from pypdf import PdfReader
 
     try:

@@ -165,7 +165,7 @@ def _destination_page(reader: PdfReader, pages: list, annot: DictionaryObject) -
 def mark_links(reader: PdfReader, pages: list, page: PageObject) -> None:  # type: ignore[type-arg]
     """Note on each internal link the page it goes to; drop links the pack cannot follow."""
     def keep(annot: DictionaryObject) -> bool:
-        if annot.get("/Subtype") != "/Link":
+        if annot.get("/Subtype") != "/Link" or TARGET in annot:  # TARGET: noted for an earlier pack
             return True
         action = annot.get("/A", DictionaryObject()).get_object()
         if action.get("/S") == "/URI":

@@ -204,3 +204,17 @@ def test_print_ready_names_pages_not_a4_and_fonts_not_embedded(tmp_path):
     assert (found.pages, found.not_a4, found.landscape, found.not_embedded) == (3, (2,), 1, ("Helvetica",))
     assert str(found) == (f"{path}: 3 pages, {found.size / 1e6:.1f} MB, not A4: pages 2, fonts not embedded: "
                           "Helvetica: NOT ready to print")
+
+
+def test_a_documents_links_are_kept_when_it_is_laid_into_a_second_pack(tmp_path: Path):
+    from assembler.documents import open_pdf
+    from assembler.prepare import TARGET, linked_pages
+
+    (tmp_path / "shapes.pdf").write_bytes(shapes_pdf())
+
+    def targets() -> list[int]:
+        first = linked_pages(open_pdf(tmp_path / "shapes.pdf"))[0]
+        return [int(a.get_object()[TARGET]) for a in first.get("/Annots", []) if TARGET in a.get_object()]
+
+    assert targets() == [3]
+    assert targets() == [3]  # the same reader, its links noted already: the public pack, then the confidential
