@@ -17,6 +17,7 @@ from typing import Callable
 from xml.sax.saxutils import escape, quoteattr
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
 from assembler.errors import AssemblerError
@@ -34,6 +35,13 @@ _CHARACTER = 115
 _CELL_MARGIN = 2
 
 PARSER = MarkdownIt("commonmark", {"html": True}).enable("table")
+
+
+@functools.lru_cache(maxsize=64)
+def parsed(markdown: str) -> list[Token]:
+    """The body's tokens, parsed once however often a build reads it (for its pictures, its parts
+    and its text); read them, never change them."""
+    return PARSER.parse(markdown)
 
 STYLE_NAMES = (
     "Heading 1", "Heading 2", "Heading 3", "Numbered Paragraph", "Sub-item", "Sub-sub-item",
@@ -76,7 +84,7 @@ def split_parts(markdown: str, source: Path, first_line: int) -> tuple[Part, Par
     The template prints the "PART A" and "PART B" headings itself, so the heading is not kept.
     """
     found = None
-    tokens = PARSER.parse(markdown)
+    tokens = parsed(markdown)
     for opening, inline in zip(tokens, tokens[1:]):
         heading = opening.type == "heading_open" and opening.tag == "h1"
         part = _PART.match(inline.content.strip()) if heading else None
@@ -136,7 +144,7 @@ class BodyWriter:
     # Blocks
 
     def write(self, markdown: str) -> str:
-        root = SyntaxTreeNode(PARSER.parse(markdown))
+        root = SyntaxTreeNode(parsed(markdown))
         return "".join(self.block(node, depth=0) for node in root.children)
 
     def block(self, node: SyntaxTreeNode, depth: int) -> str:
@@ -373,7 +381,7 @@ def _breaks_before(block: SyntaxTreeNode, node: SyntaxTreeNode) -> int:
 @functools.lru_cache(maxsize=256)
 def picture_sources(markdown: str) -> tuple[str, ...]:
     """The files a body's pictures name, in order (asked for several times a build: kept)."""
-    return tuple(str(child.attrs.get("src", "")) for token in PARSER.parse(markdown)
+    return tuple(str(child.attrs.get("src", "")) for token in parsed(markdown)
                  for child in token.children or () if child.type == "image")
 
 
