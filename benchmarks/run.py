@@ -31,7 +31,7 @@ HERE = Path(__file__).resolve().parent
 ASSEMBLER = [sys.executable, "-m", "assembler"]
 SMALL = [1 + (n * 7) % 20 for n in range(20)]  # 20 reports of 1 to 20 pages
 BIG = [4 + (n * 11) % 30 for n in range(60)]  # 60 papers, about 1,000 pages
-ROUNDS = 3  # bare and cold are each measured this many times, and the median taken
+ROUNDS = 5  # bare and cold are each measured this many times, in turns; medians are taken
 
 
 def tree_rss(root: int) -> int:
@@ -197,6 +197,8 @@ def measure(work: Path) -> dict[str, Any]:
     return {
         "bare_seconds": bare_s, "cold_seconds": cold_s, "cold_peak_rss_mb": cold_rss / 1e6,
         "bare_runs": bares, "cold_runs": [seconds for seconds, _ in colds],
+        # Each cold run against the bare run just before it: the machine's drift touches both alike.
+        "cold_to_bare": statistics.median(cold / bare for bare, (cold, _) in zip(bares, colds)),
         "pages": pages, "one_edit_seconds": edit_s, "no_change_seconds": same_s,
         "one_edit_on_listeners_seconds": served_edit_s, "one_edit_watching_seconds": watched_edit_s,
         "big_seconds": big_s, "big_pages": big_pages, "big_peak_rss_mb": big_rss / 1e6,
@@ -209,8 +211,8 @@ def report(m: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
     rows = [
         ("bare LibreOffice, one process", f"{m['bare_seconds']:.2f} s for {m['pages']} pages (median of {ROUNDS})",
          "", True),
-        ("cold build", f"{m['cold_seconds']:.2f} s = {m['cold_seconds'] / m['bare_seconds']:.2f} x bare (median of {ROUNDS})",
-         "<= 1.0 x bare", m["cold_seconds"] <= m["bare_seconds"]),
+        ("cold build", f"{m['cold_seconds']:.2f} s (median of {ROUNDS}); {m['cold_to_bare']:.2f} x bare "
+         "(median of each run against bare's run before it)", "<= 1.0 x bare", m["cold_to_bare"] <= 1.0),
         ("one paragraph edited, build --watch",
          f"{m['one_edit_watching_seconds']:.2f} s = {m['one_edit_watching_seconds'] / m['cold_seconds']:.2f} x cold",
          "<= 0.25 x cold, < 2 s",
