@@ -16,19 +16,34 @@ from typing import Iterator
 STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
+_asked = False  # a stopping signal came: see still_wanted
+
+
 def _interrupt(signum: int, frame: FrameType | None) -> None:
+    global _asked
+    _asked = True
     for stopping in STOPPING:
         signal.signal(stopping, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
     raise KeyboardInterrupt
 
 
+def still_wanted() -> None:
+    """Raise KeyboardInterrupt again if a stopping signal came and something swallowed it: a few
+    libraries catch every exception, KeyboardInterrupt included (reportlab does, as it loads)."""
+    if _asked:
+        raise KeyboardInterrupt
+
+
 @contextlib.contextmanager
 def stopping_cleanly() -> Iterator[None]:
     """While the block runs, every stopping signal raises KeyboardInterrupt, once."""
+    global _asked
+    _asked = False
     previous = {stopping: signal.signal(stopping, _interrupt) for stopping in STOPPING}
     try:
         yield
     finally:
+        _asked = False  # what was asked was for this block alone
         for stopping, handler in previous.items():
             signal.signal(stopping, handler)
 

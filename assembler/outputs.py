@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from assembler.errors import Interrupted, shown
-from assembler.interrupts import signals_deferred
+from assembler.interrupts import signals_deferred, still_wanted
 
 
 @contextlib.contextmanager
@@ -44,6 +44,7 @@ def staging(target: Path) -> Iterator[Path]:
     stage = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
     try:
         yield stage
+        still_wanted()  # a build interrupted, even where a library hid it, is not put in place
         with signals_deferred():  # an interrupt between the two renames would leave no output at all
             if target.exists():
                 target.rename(old)

@@ -17,6 +17,7 @@ from assembler.build import Progress
 from assembler.cache import Cache
 from assembler.convert import Conversion, Engine
 from assembler.documents import open_pdf
+from assembler.interrupts import still_wanted
 from assembler.manifest import Fingerprint, fingerprint, write_manifest
 from assembler.model import Item, Meeting
 from assembler.packs import CONFIDENTIAL, Pack, is_public, packs
@@ -84,6 +85,7 @@ class Builder:
 
     def run(self, inputs: str) -> list[tuple[Pack, PagePlan]]:
         rendered = self.render()
+        still_wanted()  # before LibreOffice's work, should the libraries' loading have hidden a Ctrl-C
         made = packs(self.meeting)
         guesses = {pack.name: self.agenda(pack, {i.number: mark(i, GUESS if i.paper else None)
                                                  for i in pack.meeting.items}, f"{pack.name}-0")

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from pathlib import Path
 
+import pytest
+
+from assembler import pipeline
 from assembler.build import build
+from assembler.errors import Interrupted
+from assembler.interrupts import stopping_cleanly
 from conftest import ONE_REPORT, alive, files, finish, report, running_with, start_build, wait_for
 
 STOPPED = "interrupted; out/m/ holds the last complete build"
@@ -51,3 +57,25 @@ def test_sigterm_while_libreoffice_hangs(make_meeting, fake_soffice, tmp_path: P
     assert files(tmp_path / "out" / "m") == before
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".cache", ".m.lock", "m"]
     assert [pid for pid in fake_soffice.pids() if alive(pid)] == []
+
+
+def test_an_interrupt_a_library_swallows_still_stops_the_build(make_meeting, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch):
+    folder = make_meeting(ONE_REPORT, {"p.md": report("Report", "Text.\n")})
+    build(folder, tmp_path / "out")
+    before = files(tmp_path / "out" / "m")
+    (folder / "p.md").write_text(report("Report", "Changed text.\n"), encoding="utf-8")
+    original = pipeline.render_papers
+
+    def render_papers(*args: object, **options: object) -> object:
+        try:  # as reportlab does while it loads: a bare `except:` around an import
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)  # the signal's handler raises KeyboardInterrupt here
+        except:  # noqa: E722
+            pass
+        return original(*args, **options)
+
+    monkeypatch.setattr(pipeline, "render_papers", render_papers)
+    with stopping_cleanly(), pytest.raises(Interrupted, match="out/m/ holds the last complete build"):
+        build(folder, tmp_path / "out")
+    assert files(tmp_path / "out" / "m") == before
