@@ -10,6 +10,8 @@ import yaml
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
+from assembler.stamps import REGULAR, register_fonts
+
 WORDS = ("partnership board council safety community residents report service district police "
          "strategy review quarter performance funding housing neighbourhood victims data officers "
          "health priority outcome measure support prevention action plan delivery evidence").split()
@@ -36,10 +38,12 @@ def report_body(rng: random.Random, pages: int) -> str:
 
 
 def pdf_appendix(pages: int, label: str) -> bytes:
+    """A partner's PDF, its font embedded as a print room would want."""
+    register_fonts()
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, invariant=1)
+    canvas = Canvas(buffer, pagesize=A4, invariant=1, initialFontName=REGULAR)
     for n in range(pages):
-        canvas.setFont("Helvetica", 14)
+        canvas.setFont(REGULAR, 14)
         canvas.drawString(72, 760, f"{label}: data sheet {n + 1}")
         canvas.showPage()
     canvas.save()
