@@ -109,7 +109,8 @@ def build(meeting: Path, output: Path, simplex: bool, timeout: float, unoservers
     """Build the agenda pack of the meeting in folder MEETING."""
     screen = showing(quiet, verbose)
     options: dict[str, Any] = dict(duplex=not simplex, timeout=timeout, unoservers=unoservers,
-                   progress=Screen(verbose) if screen else Notices(), source_date_epoch=source_date_epoch)
+                                   progress=Screen(verbose) if screen else Notices(),
+                                   source_date_epoch=source_date_epoch)
     if watch:
         from assembler.watch import watch as watch_meeting
 
