@@ -60,53 +60,58 @@ def _read_pdf(path: Path, source: Path | None) -> PdfReader:
                              "ask for the file again", source or path) from None
 
 
-def _sound(path: Path) -> Path:
-    """Where a PDF found sound (it opens, unrepaired) is remembered: by its content and pypdf's version."""
-    return user_cache() / "sound-pdfs" / digest(version("pypdf"), path.read_bytes())
+def examine(path: Path, kind: str) -> tuple[str | None, bool]:
+    """Why a .pdf or .docx file cannot be used (None if it can), and whether it is a PDF that
+    opens only once repaired."""
+    with path.open("rb") as handle:
+        head = handle.read(1024)
+    if not head:
+        return "the file is empty", False
+    if kind == "pdf":
+        if b"%PDF-" not in head:
+            return "not a PDF" + (": it is a Word file; name it .docx" if head.startswith(b"PK") else ""), False
+        return _examine_pdf(path)
+    if kind == "docx":
+        return _word_problem(path, head), False
+    return None, False
 
 
-def was_repaired(path: Path) -> bool:
-    """Whether the PDF opens only once pypdf has repaired it (a damaged cross-reference table, say).
-
-    A PDF found sound is remembered, so that a build with nothing new to do need not open it again.
-    """
-    marker = _sound(path)
+def _examine_pdf(path: Path) -> tuple[str | None, bool]:
+    """A PDF found sound (it opens, unrepaired) is remembered, by its content and pypdf's version,
+    so that a build with nothing new to do need not open it again."""
+    marker = user_cache() / "sound-pdfs" / digest(version("pypdf"), path.read_bytes())
     if marker.exists():
-        return False
+        return None, False
+    try:
+        open_pdf(path)
+    except AssemblerError as exc:
+        return exc.problem.message, False
+    if _repaired(path):
+        return None, True
+    with contextlib.suppress(OSError):  # a memory only: a cache that cannot be written costs time alone
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    return None, False
+
+
+def _repaired(path: Path) -> bool:
+    """Whether the PDF opens only once pypdf has repaired it (a damaged cross-reference table, say)."""
     from pypdf import PdfReader
 
     try:
         PdfReader(path, strict=True).pages[0]  # noqa: B018 - reading the first page reads the structure
     except Exception:  # pypdf raises many kinds for a damaged file
         return True
-    with contextlib.suppress(OSError):  # a memory only: a cache that cannot be written costs time alone
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.touch()
     return False
 
 
-def content_problem(path: Path, kind: str) -> str | None:
-    """Why a .pdf or .docx file cannot be used, or None if it can."""
-    with path.open("rb") as handle:
-        head = handle.read(1024)
-    if not head:
-        return "the file is empty"
-    if kind == "pdf":
-        if b"%PDF-" not in head:
-            return "not a PDF" + (": it is a Word file; name it .docx" if head.startswith(b"PK") else "")
-        if _sound(path).exists():
-            return None
-        try:
-            open_pdf(path)
-        except AssemblerError as exc:
-            return exc.problem.message
-    if kind == "docx":
-        if head.startswith(OLD_WORD):
-            return "an old-style Word .doc file; open it in Word and save it as .docx"
-        if head.startswith(b"%PDF-"):
-            return "not a Word file: it is a PDF; name it .pdf"
-        if not zipfile.is_zipfile(path) or not _opens_as_word(path):
-            return "not a Word .docx file, or a damaged one"
+def _word_problem(path: Path, head: bytes) -> str | None:
+    if head.startswith(OLD_WORD):
+        return "an old-style Word .doc file; open it in Word and save it as .docx"
+    if head.startswith(b"%PDF-"):
+        return "not a Word file: it is a PDF; name it .pdf"
+    if not zipfile.is_zipfile(path) or not _opens_as_word(path):
+        return "not a Word .docx file, or a damaged one"
     return None
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from assembler.documents import content_problem, was_repaired
+from assembler.documents import examine
 from assembler.errors import InvalidSources, Problem, shown
 from assembler.model import Contact, Document, Item, Kind, Meeting
 from assembler.schema import EXEMPT_PARAGRAPHS, ITEM, MAX_TEXT, MEETING, TEMPLATES, Field, as_date
@@ -195,11 +195,11 @@ def _inside(folder: Path, name: str, path: Path, line: int, check: Checker) -> P
         check.error(path, line, f"'{name}': a {target.suffix or 'nameless'} file; "
                                 "papers and appendices are .md, .docx or .pdf")
         return None
-    problem = content_problem(target, kind)
+    problem, repaired = examine(target, kind)
     if problem:
         check.error(path, line, f"'{name}': {problem}")
         return None
-    if kind == "pdf" and was_repaired(target):
+    if repaired:
         check.warn(path, line, f"'{name}': the PDF is damaged; it was repaired and included, but check "
                                "its pages in the pack, or ask for the file again")
     return target
