@@ -71,7 +71,7 @@ def sheets(plan: PagePlan, pack: Pack, readers: dict[tuple[str, int], PdfReader]
     made = [Sheet(page, Stamp(n)) for n, page in enumerate(list(front.pages)[: plan.front_pages], 1)]
     for placement in plan.placements:
         made += [Sheet(None, Stamp(n, filler=True)) for n in range(len(made) + 1, placement.first_page)]
-        made += part_sheets(pack, placement, readers[(placement.part.item, placement.part.index)])
+        made += part_sheets(pack, placement, readers[placement.part.key])
     return made
 
 
@@ -105,7 +105,7 @@ def add_bookmarks(writer: PdfWriter, pack: Pack, starts: list[tuple[Placement, i
             title = f"{doc.label} – {doc.title}" if doc.title else doc.label
             added = writer.add_outline_item(title=title, page_number=first, parent=parent)
         if doc.kind != "md":  # a partner's own outline; our papers' headings would only crowd it
-            _add_outline(writer, bookmarks(readers[(placement.part.item, placement.part.index)]), first, added)
+            _add_outline(writer, bookmarks(readers[placement.part.key]), first, added)
 
 
 class Stamper:

@@ -7,7 +7,8 @@ runs: builds of different meetings can run at once, and a profile, once made, is
 (making one costs about half a second).
 
 For a build, each slot also has a host: a LibreOffice started when the build starts, so that it
-starts while the papers render, and kept running until the build ends. `soffice --convert-to` on
+starts while the papers render, and kept running until the build has laid out its last document
+(a watch keeps it between builds). `soffice --convert-to` on
 a slot whose host runs hands its files to the host and waits, which takes a tenth of a second,
 not a start-up: the front sheet, laid out once the papers' pages are counted, costs no second
 start. If a host dies, soffice on its slot simply runs on its own, as it would without one.
@@ -283,12 +284,13 @@ class Host:
     """
 
     def __init__(self, slot: Path):
-        self.pipes = _pipe_files(_host_pipe(slot))
+        name = _host_pipe(slot)
+        self.pipes = _pipe_files(name)
         for pipe in self.pipes:
             pipe.unlink(missing_ok=True)  # left by a host that was killed: the slot's lock is ours
         self.process = _start([soffice(), "--headless", "--invisible", "--norestore", "--nologo",
                                "--nolockcheck", f"-env:UserInstallation={slot.resolve().as_uri()}",
-                               f"--accept=pipe,name={_host_pipe(slot)};urp;", "private:factory/swriter"])
+                               f"--accept=pipe,name={name};urp;", "private:factory/swriter"])
 
     def wait(self) -> None:
         """Until the host can take work or has ended; one that is slow to start is stopped."""

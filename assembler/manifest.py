@@ -80,7 +80,7 @@ def read_manifest(path: Path) -> dict[str, Any]:
 
 
 def _document_entry(doc: Document, plan: PagePlan, item: Item, index: int, folder: Path) -> dict:
-    placement = next(p for p in plan.placements if p.part.item == item.number and p.part.index == index)
+    placement = next(p for p in plan.placements if p.part.key == (item.number, index))
     entry = {"file": doc.source.relative_to(folder).as_posix(), "sha256": file_digest(doc.source),
              "first_page": placement.first_page, "last_page": placement.last_page}
     return ({"label": doc.label, "title": doc.title} | entry) if doc.label else entry

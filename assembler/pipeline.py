@@ -98,9 +98,8 @@ class Builder:
         private = [Conversion(r.docx, r.doc.source) for r in papers if not is_public(r.item)]
         private += [job for name, job in guesses.items() if name in confidential]
         converted = self.convert(public) | self.convert(private, cached=False)
-        pdfs = {(r.item.number, r.index): converted[r.docx] if r.docx else r.doc.source for r in rendered}
-        counts = {(r.item.number, r.index): len(open_pdf(pdfs[(r.item.number, r.index)], r.doc.source).pages)
-                  for r in rendered}
+        pdfs = {r.key: converted[r.docx] if r.docx else r.doc.source for r in rendered}
+        counts = {r.key: len(open_pdf(pdfs[r.key], r.doc.source).pages) for r in rendered}
         plans = [(pack, self.plan(pack, counts, converted[guesses[pack.name].docx])) for pack in made]
         self.engine.finished()  # nothing more to lay out: LibreOffice's memory is free for assembling
         libreoffice = self.engine.version

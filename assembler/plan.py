@@ -25,6 +25,11 @@ class Part:
     index: int
     pages: int
 
+    @property
+    def key(self) -> tuple[str, int]:
+        """(item number, index): how the build names each document's PDF and reader."""
+        return self.item, self.index
+
 
 @dataclass(frozen=True)
 class Placement:

@@ -40,15 +40,15 @@ def _item_key(pack: Pack, item: Item, placements: list[Placement], pdfs: dict[tu
     """Everything an item's PDF is made from: its papers' PDFs, their pages' places and stamps."""
     return digest(code_digest(), pack.title, pack.notice(item), repr(item), repr(pack.meeting.date),
                   pack.meeting.body, pack.meeting.organisation or "",
-                  *(f"{placement}:{file_digest(pdfs[(placement.part.item, placement.part.index)])}"
+                  *(f"{placement}:{file_digest(pdfs[placement.part.key])}"
                     for placement in placements))
 
 
 def _write_item(item: Item, own: list[Placement], pack: Pack, pdfs: dict[tuple[str, int], Path], out: Path) -> None:
-    readers = {key: open_pdf(pdfs[key]) for key in ((p.part.item, p.part.index) for p in own)}
+    readers = {p.part.key: open_pdf(pdfs[p.part.key]) for p in own}
     starts = list(zip(own, itertools.accumulate((p.part.pages for p in own[:-1]), initial=0)))
     writer = PdfWriter()
-    write_pages(writer, [sheet for p in own for sheet in part_sheets(pack, p, readers[(p.part.item, p.part.index)])])
+    write_pages(writer, [sheet for p in own for sheet in part_sheets(pack, p, readers[p.part.key])])
     for placement, first in starts:
         resolve_links(writer, first, placement.part.pages)
     add_bookmarks(writer, pack, starts, readers)

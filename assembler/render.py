@@ -325,6 +325,11 @@ class Rendered:
     docx: Path | None
     pictures: tuple[Path, ...] = ()  # the files a Markdown body shows
 
+    @property
+    def key(self) -> tuple[str, int]:
+        """(item number, index), as plan.Part.key names the same document."""
+        return self.item.number, self.index
+
 
 def pictures_of(doc: Document) -> tuple[Path, ...]:
     """The picture files a Markdown body shows (those that exist: a missing one is reported when rendering)."""
