@@ -16,6 +16,8 @@ from readback import check_pack, first_pages, front_sheet_references, layout_tex
 
 from conftest import report
 
+import partners
+
 MEETING = {"body": "Eastmere Licensing Committee", "date": "2026-10-01", "organisation": "Eastmere Council"}
 
 
@@ -45,15 +47,6 @@ def test_references_settle_when_the_filled_in_front_sheet_runs_longer(make_meeti
     assert min(first for first, _ in marks.values()) > 3  # the front sheet took more than two pages
 
 
-def word_paper(text: str) -> bytes:
-    document = docx.Document()
-    document.add_heading("Partner report from Northshire Police", 1)
-    document.add_paragraph(text)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
 def pdf_paper(text: str, pages_count: int) -> bytes:
     buffer = io.BytesIO()
     canvas = Canvas(buffer)
@@ -71,7 +64,7 @@ def test_word_and_pdf_papers_are_included_as_they_are(make_meeting, tmp_path):
          "appendices": [{"title": "Data tables", "file": "tables.pdf", "label": "Appendix 1"}]},
         {"title": "Verbal update", "verbal": True},
     ]
-    files = {"police.docx": word_paper("Zebracrossing figures rose."),
+    files = {"police.docx": partners.word("Partner report from Northshire Police", ["Zebracrossing figures rose."]),
              "dashboard.pdf": pdf_paper("Quokka dashboard", 3), "tables.pdf": pdf_paper("Narwhal table", 2)}
     folder = make_meeting(MEETING | {"items": items}, files)
     result = build(folder, tmp_path / "out")

@@ -8,7 +8,6 @@ import signal
 import subprocess
 from pathlib import Path
 
-import docx
 import pytest
 
 from assembler.build import Progress, build
@@ -17,11 +16,11 @@ from assembler.errors import AssemblerError
 from conftest import ONE_REPORT, alive, finish, report, running_with, start_build, wait_for
 from readback import layout_text
 
+import partners
+
 
 def word_file(path: Path, text: str) -> Conversion:
-    document = docx.Document()
-    document.add_paragraph(text)
-    document.save(str(path))
+    path.write_bytes(partners.word(text, []))
     return Conversion(path, path.with_suffix(".md"))
 
 

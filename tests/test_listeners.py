@@ -24,6 +24,8 @@ from readback import check_pack, front_sheet_references
 
 from conftest import DAMAGED_DOCX, report
 
+import partners
+
 MEETING = {"body": "Harlow Vale Scrutiny Panel", "date": "2026-11-12"}
 
 
@@ -94,13 +96,9 @@ def test_a_build_on_listeners_needs_no_libreoffice_here_and_records_theirs(liste
 
 
 def test_documents_are_spread_over_the_listeners(listeners, tmp_path):
-    import docx
-
     jobs = []
     for n in range(6):
-        document = docx.Document()
-        document.add_paragraph(f"Document {n} " + "words " * 400)
-        document.save(str(tmp_path / f"d{n}.docx"))
+        (tmp_path / f"d{n}.docx").write_bytes(partners.word(f"Document {n}", ["words " * 400]))
         jobs.append(Conversion(tmp_path / f"d{n}.docx", tmp_path / f"d{n}.docx"))
     where: list[str] = []
     pdfs = convert_on([Listener.parse(a) for a in listeners], jobs, tmp_path / "pdf", 120,
