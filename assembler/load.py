@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from assembler.cache import file_digest
 from assembler.documents import examine
 from assembler.errors import InvalidSources, Problem, shown
 from assembler.model import Contact, Document, Item, Kind, Meeting
@@ -276,7 +277,7 @@ class MeetingLoader:
             return ()
         if not entries:
             self.check.error(path, data.lines["items"], "items: the agenda has no items")
-        items, seen = [], {}
+        items, seen, placed = [], {}, []
         for n, entry in enumerate(entries, 1):
             line = getattr(entry, "line", data.lines["items"])
             item = self._item(entry, n, path, line)
@@ -287,7 +288,25 @@ class MeetingLoader:
                                              f"by item {seen[item.number]}")
             seen[item.number] = n
             items.append(item)
+            placed.append((n, line, item))
+        self._shared_with_exempt(placed, path)
         return tuple(items)
+
+    def _shared_with_exempt(self, placed: list[tuple[int, int, Item]], path: Path) -> None:
+        """A file that an exempt item and a public item both use would be published by the public one.
+
+        Files are compared by content, so that a copy under another name is caught as well.
+        """
+        secret = {file_digest(doc.source): (n, doc.source)
+                  for n, _, item in placed if item.exempt for doc in item.documents}
+        for n, line, item in placed:
+            for doc in () if item.exempt else item.documents:
+                if file_digest(doc.source) in secret:
+                    exempt_n, source = secret[file_digest(doc.source)]
+                    same = "is" if source == doc.source else f"holds the same as '{_named(source, self.folder)}',"
+                    self.check.error(path, line, (
+                        f"item {n}: '{_named(doc.source, self.folder)}' {same} a paper of exempt item "
+                        f"{exempt_n}, so it would be published; give item {n} a file of its own"))
 
     def _item(self, entry: Located, n: int, path: Path, line: int) -> Item | None:
         if not check_fields(entry, ITEM, path, self.check, f"item {n}", line):
@@ -298,7 +317,7 @@ class MeetingLoader:
         return Item(number=str(entry.get("number", n)).strip(), title=str(entry.get("title", "")).strip(),
                     presenter=_text(entry, "presenter"), text=_text(entry, "text"),
                     verbal=bool(entry.get("verbal")), paper=paper, appendices=appendices,
-                    exempt=self._exempt(entry, path, n), public_title=_text(entry, "public_title"),
+                    exempt=self._exempt(entry, path, n), public_title=self._public_title(entry, path, n),
                     supplement=self._supplement(entry, path, n))
 
     def _exempt(self, entry: Located, path: Path, n: int) -> int | None:
@@ -315,6 +334,13 @@ class MeetingLoader:
                              f"of Part 1 of Schedule 12A that applies, 1 to 7, not {value!r}")
             return None
         return int(text)
+
+    def _public_title(self, entry: Located, path: Path, n: int) -> str:
+        """The title the public sees. Given but blank, it would leave the confidential title showing."""
+        if entry.get("exempt") is not None and "public_title" in entry and not _text(entry, "public_title"):
+            self.check.error(path, entry.lines["public_title"], f"item {n}: 'public_title' is blank; give "
+                             "the title the public may see, or delete the line to show 'title' in public")
+        return _text(entry, "public_title")
 
     def _supplement(self, entry: Located, path: Path, n: int) -> int | None:
         value = entry.get("supplement")
@@ -389,6 +415,10 @@ class MeetingLoader:
     def _default_template(self, name: str) -> str:
         """A Markdown appendix uses the appendix template where there is one, else report."""
         return name if name in available_templates(self.templates) else "report"
+
+
+def _named(path: Path, folder: Path) -> str:
+    return str(path.relative_to(folder)) if folder in path.parents else path.name
 
 
 def _text(data: dict, key: str) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from assembler.model import Item, Meeting
+from assembler.model import Document, Item, Meeting
 
 CONFIDENTIAL = "confidential"  # the folder, under output/<meeting-id>/, of everything made from exempt papers
 ACT = "Part 1 of Schedule 12A to the Local Government Act 1972"
@@ -126,3 +126,16 @@ def packs(meeting: Meeting) -> list[Pack]:
 def is_public(item: Item) -> bool:
     """Whether what is made from the item's paper may be written outside confidential/."""
     return not item.exempt
+
+
+def home(item: Item) -> Path:
+    """Where what is made from the item's papers goes, relative to output/<meeting-id>/."""
+    return Path() if is_public(item) else Path(CONFIDENTIAL)
+
+
+def screen_name(item: Item, doc: Document) -> str:
+    """How progress lines name a document: an exempt one by its item alone, never its file or title,
+    since a build's output is read by people who may see only what is public."""
+    if is_public(item):
+        return doc.source.name
+    return f"exempt item {item.number}" + (f", {doc.label}" if doc.label else "")

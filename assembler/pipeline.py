@@ -20,13 +20,14 @@ from assembler.documents import open_pdf
 from assembler.interrupts import still_wanted
 from assembler.manifest import Fingerprint, fingerprint, write_manifest
 from assembler.model import Item, Meeting
-from assembler.packs import CONFIDENTIAL, Pack, is_public, packs
+from assembler.packs import CONFIDENTIAL, Pack, is_public, packs, screen_name
 from assembler.parallel import in_parallel
 from assembler.plan import PagePlan, Part, mark, references, settle
 from assembler.publish import publish_items
 from assembler.render import Rendered, pictures_of, render_agenda, render_papers
 
 GUESS = (88, 89)  # a first guess at a reference's width, before any page is known
+WORK = ".work"  # LibreOffice's files while the build runs, removed before the output is put in place
 
 
 class Builder:
@@ -34,7 +35,6 @@ class Builder:
                  progress: Progress, epoch: int | None = None):
         self.meeting = meeting
         self.stage = stage
-        self.work = stage / ".work"
         self.cache = cache
         self.engine = engine
         self.duplex = duplex
@@ -47,7 +47,8 @@ class Builder:
     def convert(self, jobs: list[Conversion], cached: bool = True) -> dict[Path, Path]:
         """Each job's PDF: from the cache where it has been made before, else made (and kept, if cached).
 
-        What is made from exempt papers is never kept: the cache is outside confidential/.
+        What is made from exempt papers is never kept, since the cache is outside confidential/, and
+        is laid out into confidential/'s own working folder.
         """
         keys = {job.docx: self.cache.pdf_key(job.docx) for job in jobs} if cached else {}
         found = {job.docx: self.cache.pdf(keys[job.docx]) if cached else None for job in jobs}
@@ -56,12 +57,17 @@ class Builder:
         self.laid_out += [job.name for job in missing]
         if missing:
             self.progress.converting(len(missing))
-            made = self.engine.convert(missing, self.work / "pdf", lambda job: self.progress.converted(job.name))
+            made = self.engine.convert(missing, self.workroom(not cached) / "pdf", lambda job: self.progress.converted(job.name))
             found |= {docx: self.cache.store_pdf(keys[docx], pdf) if cached else pdf for docx, pdf in made.items()}
         return found  # type: ignore[return-value]
 
+    def workroom(self, confidential: bool) -> Path:
+        """The working folder for what is made from public sources, or from exempt ones."""
+        return self.stage / CONFIDENTIAL / WORK if confidential else self.stage / WORK
+
     def agenda(self, pack: Pack, marks: dict[str, str], name: str) -> Conversion:
-        out = self.work / f"{name}.docx"
+        out = self.workroom(pack.confidential) / f"{name}.docx"
+        out.parent.mkdir(parents=True, exist_ok=True)
         render_agenda(pack.meeting, marks | pack.notes, out, pack.heading,
                       None if pack.confidential else self.cache)
         return Conversion(out, self.meeting.folder / "meeting.yaml", "the front sheet")
@@ -83,6 +89,11 @@ class Builder:
                 *render_papers(replace(self.meeting, items=tuple(split[False])),
                                self.stage / CONFIDENTIAL / "papers", self.progress.detail)]
 
+    @staticmethod
+    def job(rendered: Rendered) -> Conversion:
+        assert rendered.docx
+        return Conversion(rendered.docx, rendered.doc.source, screen_name(rendered.item, rendered.doc))
+
     def run(self, inputs: str) -> list[tuple[Pack, PagePlan]]:
         rendered = self.render()
         still_wanted()  # before LibreOffice's work, should the libraries' loading have hidden a Ctrl-C
@@ -93,9 +104,9 @@ class Builder:
         # What is made from exempt papers, confidential front sheets included, is laid out uncached.
         confidential = {pack.name for pack in made if pack.confidential}
         papers = [r for r in rendered if r.docx]
-        public = [Conversion(r.docx, r.doc.source) for r in papers if is_public(r.item)]
+        public = [self.job(r) for r in papers if is_public(r.item)]
         public += [job for name, job in guesses.items() if name not in confidential]
-        private = [Conversion(r.docx, r.doc.source) for r in papers if not is_public(r.item)]
+        private = [self.job(r) for r in papers if not is_public(r.item)]
         private += [job for name, job in guesses.items() if name in confidential]
         converted = self.convert(public) | self.convert(private, cached=False)
         pdfs = {r.key: converted[r.docx] if r.docx else r.doc.source for r in rendered}
@@ -111,7 +122,8 @@ class Builder:
             self.make_pack(pack, plan, pdfs, prints)
             write_manifest(self.stage / pack.folder / pack.manifest, pack, plan, prints, self.stage / pack.pdf,
                            inputs)
-        shutil.rmtree(self.work)
+        for confidential in (False, True):
+            shutil.rmtree(self.workroom(confidential), ignore_errors=True)
         return plans
 
     @staticmethod

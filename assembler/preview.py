@@ -8,6 +8,7 @@ from pathlib import Path
 from assembler.convert import DEFAULT_TIMEOUT, Conversion, convert, user_profiles
 from assembler.errors import AssemblerError, Problem
 from assembler.load import load_paper
+from assembler.packs import home
 from assembler.render import render_papers
 
 
@@ -27,11 +28,12 @@ def meeting_folder(paper: Path) -> Path:
 
 def preview(paper: Path, output: Path = Path("output"), pdf: bool = False,
             timeout: float = DEFAULT_TIMEOUT) -> Preview:
-    """Render paper's item into output/<meeting-id>/preview/, and lay it out as PDF if asked."""
+    """Render paper's item into output/<meeting-id>/preview/ (confidential/preview/ for an exempt
+    item's paper), and lay it out as PDF if asked."""
     if not paper.is_file():
         raise AssemblerError("no such file", paper)
     meeting, warnings = load_paper(meeting_folder(paper), paper)
-    folder = output / meeting.id / "preview"
+    folder = output / meeting.id / home(meeting.items[0]) / "preview"
     rendered = render_papers(meeting, folder, lambda message: None)
     jobs = [Conversion(r.docx, r.doc.source) for r in rendered if r.docx]
     files = [job.docx for job in jobs]

@@ -23,7 +23,7 @@ from assembler.cache import Cache, code_digest, digest, file_digest, json_digest
 from assembler.errors import AssemblerError, InvalidSources
 from assembler.load import available_templates
 from assembler.model import Document, Item, Meeting
-from assembler.packs import exclusion_resolution
+from assembler.packs import exclusion_resolution, screen_name
 from assembler.schema import as_date
 
 TABLE_STYLE = "Council Table"
@@ -360,7 +360,7 @@ def render_papers(meeting: Meeting, folder: Path, progress: Callable[[str], None
     rendered, problems = [], []
     for item in meeting.items:
         for index, doc in enumerate(item.documents):
-            progress(f"rendering {doc.source.name}")
+            progress(f"rendering {screen_name(item, doc)}")
             try:
                 rendered.append(_render_one(doc, item, meeting, folder, index, cache))
             except AssemblerError as exc:

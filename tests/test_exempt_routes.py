@@ -1,0 +1,121 @@
+"""Every route by which an exempt paper could reach a public place, tried and closed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import partners
+from conftest import MakeMeeting, report
+
+MARKER = "Quorndesh"  # found only in the exempt paper's title, file name and text
+MEETING = {"body": "Eastmere Licensing Committee", "date": "2026-10-01"}
+SECRET = f"{MARKER.lower()}-review.md"
+SECRET_ITEM = {"title": f"{MARKER} Ltd: review.", "public_title": "Review of a licence.",
+               "paper": SECRET, "exempt": 3}
+
+
+def secret_files() -> dict[str, str | bytes]:
+    return {SECRET: report(f"{MARKER} premises review", f"{MARKER} said this.\n\nAnd this."),
+            "policy.md": report("Licensing policy", "Policy text.")}
+
+
+def assembler(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    env = os.environ | {"XDG_CACHE_HOME": str(cwd / "cache")}
+    return subprocess.run([sys.executable, "-m", "assembler", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_a_preview_of_an_exempt_paper_is_written_under_confidential(make_meeting: MakeMeeting, tmp_path: Path):
+    folder = make_meeting(MEETING | {"items": [SECRET_ITEM]}, secret_files())
+    done = assembler(tmp_path, "render", str(folder / SECRET), "--output", "out", "--pdf")
+    assert done.returncode == 0, done.stderr
+    made = [p.relative_to(tmp_path / "out" / "m") for p in (tmp_path / "out").rglob("*") if p.is_file()]
+    assert made and all(p.parts[:2] == ("confidential", "preview") for p in made), made
+    assert {p.suffix for p in made} == {".docx", ".pdf"}
+
+
+def test_a_preview_of_a_public_paper_stays_public(make_meeting: MakeMeeting, tmp_path: Path):
+    folder = make_meeting(MEETING | {"items": [{"title": "Policy.", "paper": "policy.md"}]}, secret_files())
+    done = assembler(tmp_path, "render", str(folder / "policy.md"), "--output", "out")
+    assert done.returncode == 0, done.stderr
+    assert [p.name for p in (tmp_path / "out" / "m" / "preview").iterdir()] == ["01-policy.docx"]
+
+
+def check(tmp_path: Path, folder: Path) -> subprocess.CompletedProcess:
+    return assembler(tmp_path, "check", str(folder))
+
+
+def test_a_blank_public_title_is_an_error(make_meeting: MakeMeeting, tmp_path: Path):
+    for blank in ("", "   ", None):
+        folder = make_meeting(MEETING | {"items": [SECRET_ITEM | {"public_title": blank}]}, secret_files())
+        done = check(tmp_path, folder)
+        assert done.returncode == 1
+        assert done.stderr.splitlines() == [
+            "m/meeting.yaml:6: item 1: 'public_title' is blank; give the title the public may see, or delete "
+            "the line to show 'title' in public"], done.stderr
+
+
+def test_a_public_item_using_the_exempt_paper_itself_is_an_error(make_meeting: MakeMeeting, tmp_path: Path):
+    folder = make_meeting(MEETING | {"items": [SECRET_ITEM, {"title": "Policy.", "paper": SECRET}]},
+                          secret_files())
+    done = check(tmp_path, folder)
+    assert done.returncode == 1
+    assert f"item 2: '{SECRET}' is a paper of exempt item 1, so it would be published; give item 2 a " \
+           "file of its own" in done.stderr
+
+
+def test_a_public_item_listing_the_exempt_papers_appendix_is_an_error(make_meeting: MakeMeeting, tmp_path: Path):
+    secret = partners.pdf([partners.Sheet(words=partners.body_words(partners.A4, MARKER))])
+    appendix = {"title": "Statement", "file": "statement.pdf"}
+    items = [SECRET_ITEM | {"paper": "secret.pdf"} | {"appendices": [appendix]},
+             {"title": "Update.", "paper": "update.pdf", "appendices": [appendix]}]
+    update = partners.pdf([partners.Sheet(words=partners.body_words(partners.A4, "Update"))])
+    folder = make_meeting(MEETING | {"items": items},
+                          {"secret.pdf": update + b"\n", "update.pdf": update, "statement.pdf": secret})
+    lines = check(tmp_path, folder).stderr.splitlines()
+    assert "m/meeting.yaml:12: item 2: 'statement.pdf' is a paper of exempt item 1, so it would be " \
+           "published; give item 2 a file of its own" in lines, lines
+
+
+def test_a_copy_of_the_exempt_paper_under_another_name_is_caught(make_meeting: MakeMeeting, tmp_path: Path):
+    files = secret_files() | {"copy.md": secret_files()[SECRET]}
+    folder = make_meeting(MEETING | {"items": [{"title": "Policy.", "paper": "copy.md"}, SECRET_ITEM]}, files)
+    done = check(tmp_path, folder)
+    assert done.returncode == 1
+    assert f"item 1: 'copy.md' holds the same as '{SECRET}', a paper of exempt item 2, so it would be " \
+           "published; give item 1 a file of its own" in done.stderr
+
+
+def test_a_verbose_build_names_no_exempt_file_or_title(make_meeting: MakeMeeting, tmp_path: Path):
+    items = [{"title": "Policy.", "paper": "policy.md"}, SECRET_ITEM]
+    folder = make_meeting(MEETING | {"items": items}, secret_files())
+    done = assembler(tmp_path, "build", str(folder), "--output", "out", "--verbose")
+    assert done.returncode == 0, done.stderr
+    said = done.stdout + done.stderr
+    assert "rendering exempt item 2" in said and "laid out exempt item 2" in said
+    assert MARKER.lower() not in said.lower(), said
+    again = assembler(tmp_path, "build", str(folder), "--output", "out", "--verbose")
+    assert MARKER.lower() not in (again.stdout + again.stderr).lower()
+
+
+def test_no_working_file_outside_confidential_is_named_after_an_exempt_paper(make_meeting: MakeMeeting,
+                                                                            tmp_path: Path):
+    """While the build runs, LibreOffice's files for exempt papers stay under confidential/."""
+    items = [{"title": "Policy.", "paper": "policy.md"}, SECRET_ITEM]
+    folder = make_meeting(MEETING | {"items": items}, secret_files())
+    seen: set[str] = set()
+    process = subprocess.Popen([sys.executable, "-m", "assembler", "build", str(folder), "--output", "out"],
+                               cwd=tmp_path, env=os.environ | {"XDG_CACHE_HOME": str(tmp_path / "cache")})
+    while process.poll() is None:  # os.walk passes over folders that vanish as it looks
+        for where, folders, names in os.walk(tmp_path / "out"):
+            if "confidential" not in Path(where).parts:
+                seen.update(names)
+    assert process.returncode == 0
+    assert any(name.endswith(".pdf") for name in seen)
+    assert not [name for name in seen if MARKER.lower() in name.lower()]
+    manifest = json.loads((tmp_path / "out" / "m" / "manifest.json").read_text())
+    assert MARKER not in json.dumps(manifest)
