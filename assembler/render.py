@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from assembler.body import (MINUTES_STYLE_NAMES, STYLE_NAMES, Layout, Part, mark
                             picture_sources, split_parts)
 from assembler.cache import Cache, code_digest, digest, file_digest, json_digest
 from assembler.errors import AssemblerError, InvalidSources
+from assembler.hidden import copy_unnamed
 from assembler.load import available_templates
 from assembler.model import Document, Item, Meeting
 from assembler.packs import exclusion_resolution
@@ -350,7 +350,7 @@ def _render_one(doc: Document, item: Item, meeting: Meeting, folder: Path, index
             make(out)
         return Rendered(item, index, doc, out, pictures_of(doc))
     out.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(doc.source, out)
+    copy_unnamed(doc.source, out)
     return Rendered(item, index, doc, out)
 
 
