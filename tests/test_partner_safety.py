@@ -273,13 +273,6 @@ def test_hidden_content_in_an_exempt_paper_is_only_a_warning(kind, tmp_path, mon
                                              "and save it again before the paper is made public")
 
 
-def test_a_plain_word_file_is_not_warned_of(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    write_meeting(tmp_path / "m", [{"paper": "p.docx", "title": "Report"}], {"p.docx": hidden_docx(None)})
-    result = CliRunner().invoke(main, ["check", "m"])
-    assert result.output.splitlines() == ["m: ready to build"], result.output
-
-
 # Zip bombs: refused from the zip's own directory, before python-docx or LibreOffice unpacks them.
 
 def bomb(parts: int = 0) -> bytes:
