@@ -12,15 +12,17 @@ import contextlib
 import re
 import shutil
 import zipfile
+import zlib
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
 from lxml import etree
-from pypdf.generic import ArrayObject
+from pypdf.generic import ArrayObject, DictionaryObject
 
 from assembler.cache import digest, user_cache
 from assembler.documents import open_pdf
+from assembler.errors import AssemblerError
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Entities are not expanded and nothing is fetched: the file is someone else's.
@@ -63,10 +65,14 @@ class Hidden:
     people: tuple[str, ...] = ()
 
 
+DAMAGED = (KeyError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError)  # what reading a part may raise
+
+
 def _xml(parts: zipfile.ZipFile, name: str) -> etree._Element | None:
+    """A part of the file as XML; None if it is missing or damaged (python-docx has read those it needs)."""
     try:
         return etree.fromstring(parts.read(name), PARSER)
-    except (KeyError, etree.XMLSyntaxError):
+    except (*DAMAGED, etree.XMLSyntaxError):
         return None
 
 
@@ -134,10 +140,14 @@ def copy_unnamed(source: Path, out: Path) -> None:
     if not word_hidden(source).people:
         shutil.copyfile(source, out)
         return
-    with zipfile.ZipFile(source) as parts, zipfile.ZipFile(out, "w") as copy:
-        for entry in parts.infolist():
-            data = parts.read(entry)
-            copy.writestr(entry, _unnamed(data, PEOPLE[entry.filename]) if entry.filename in PEOPLE else data)
+    try:
+        with zipfile.ZipFile(source) as parts, zipfile.ZipFile(out, "w") as copy:
+            for entry in parts.infolist():
+                data = parts.read(entry)
+                copy.writestr(entry, _unnamed(data, PEOPLE[entry.filename]) if entry.filename in PEOPLE else data)
+    except DAMAGED:
+        raise AssemblerError("not a Word .docx file, or a damaged one; open it in Word and save it again, "
+                             "or ask its author for a new copy", source) from None
 
 
 def pdf_attachments(path: Path) -> bool:
@@ -150,10 +160,13 @@ def pdf_attachments(path: Path) -> bool:
     if marker.exists():
         return False
     reader = open_pdf(path)
-    names = reader.trailer["/Root"].get("/Names")
-    attached = (names is not None and "/EmbeddedFiles" in names.get_object()) or any(
-        annot.get_object().get("/Subtype") == "/FileAttachment"
-        for page in reader.pages for annot in page.get("/Annots", ArrayObject()).get_object())
+    try:
+        names = reader.trailer["/Root"].get("/Names", DictionaryObject()).get_object()
+        attached = "/EmbeddedFiles" in names or any(
+            annot.get_object().get("/Subtype") == "/FileAttachment"
+            for page in reader.pages for annot in page.get("/Annots", ArrayObject()).get_object())
+    except Exception:  # pypdf raises many kinds for a damaged file; attached files are left out of the pack anyway
+        return False
     if not attached:
         with contextlib.suppress(OSError):  # a memory only: a cache that cannot be written costs time alone
             marker.parent.mkdir(parents=True, exist_ok=True)

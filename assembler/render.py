@@ -19,6 +19,7 @@ from markupsafe import Markup
 from assembler.body import (MINUTES_STYLE_NAMES, STYLE_NAMES, Layout, Part, markdown_to_wordml,
                             picture_sources, split_parts)
 from assembler.cache import Cache, code_digest, digest, file_digest, json_digest
+from assembler.documents import zip_problem
 from assembler.errors import AssemblerError, InvalidSources
 from assembler.hidden import copy_unnamed
 from assembler.load import available_templates
@@ -37,6 +38,9 @@ def template_path(meeting: Meeting, name: str, source: Path | None = None) -> Pa
     if not path.is_file():
         raise AssemblerError(f"no template '{name}' in {meeting.templates}; available: "
                              f"{', '.join(available_templates(meeting.templates)) or 'none'}", source)
+    problem = zip_problem(path)  # before python-docx unpacks it
+    if problem:
+        raise AssemblerError(problem, path)
     return path
 
 
