@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 # meeting of Markdown papers alone, need neither, and importing them costs a tenth of a second.
 
 OLD_WORD = b"\xd0\xcf\x11\xe0"  # the start of an old binary .doc (and .xls, .ppt)
+NOT_WORD = "not a Word .docx file, or a damaged one"
 
 
 # The readers of the PDFs opened most recently, by content: a paper's PDF is checked as
@@ -111,8 +112,8 @@ def _word_problem(path: Path, head: bytes) -> str | None:
     if head.startswith(b"%PDF-"):
         return "not a Word file: it is a PDF; name it .pdf"
     if not zipfile.is_zipfile(path):
-        return "not a Word .docx file, or a damaged one"
-    return zip_problem(path) or (None if _opens_as_word(path) else "not a Word .docx file, or a damaged one")
+        return NOT_WORD
+    return zip_problem(path) or (None if _opens_as_word(path) else NOT_WORD)
 
 
 # A .docx is a zip of parts. Its parts' sizes are read from the zip's directory before anything
@@ -128,7 +129,7 @@ def zip_problem(path: Path) -> str | None:
         with zipfile.ZipFile(path) as parts:
             entries = parts.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        return "not a Word .docx file, or a damaged one"
+        return NOT_WORD
     if len(entries) > PARTS_LIMIT:
         return (f"it holds {len(entries):,} parts, far more than any Word document ({PARTS_LIMIT:,} at most); "
                 "ask its author for a new copy")

@@ -21,7 +21,7 @@ from lxml import etree
 from pypdf.generic import ArrayObject, DictionaryObject
 
 from assembler.cache import digest, user_cache
-from assembler.documents import open_pdf
+from assembler.documents import NOT_WORD, open_pdf
 from assembler.errors import AssemblerError
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -146,8 +146,8 @@ def copy_unnamed(source: Path, out: Path) -> None:
                 data = parts.read(entry)
                 copy.writestr(entry, _unnamed(data, PEOPLE[entry.filename]) if entry.filename in PEOPLE else data)
     except DAMAGED:
-        raise AssemblerError("not a Word .docx file, or a damaged one; open it in Word and save it again, "
-                             "or ask its author for a new copy", source) from None
+        raise AssemblerError(f"{NOT_WORD}; open it in Word and save it again, or ask its author for a new copy",
+                             source) from None
 
 
 def pdf_attachments(path: Path) -> bool:

@@ -245,7 +245,8 @@ def _disarm(dictionary: DictionaryObject) -> None:
     if "/Annots" in dictionary:
         annots = dictionary["/Annots"].get_object()
         dictionary[NameObject("/Annots")] = ArrayObject(
-            a for a in annots if a.get_object().get("/Subtype") not in ACTIVE_ANNOTATIONS)
+            a for a in (annots if isinstance(annots, ArrayObject) else ())
+            if isinstance(a.get_object(), DictionaryObject) and a.get_object().get("/Subtype") not in ACTIVE_ANNOTATIONS)
 
 
 def disarm(writer: PdfWriter) -> None:

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import docx
 import pytest
-import yaml
 from click.testing import CliRunner
 from docx.oxml import parse_xml
 from PIL import Image
@@ -24,8 +23,8 @@ from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, F
 import partners
 from assembler.build import BuildResult, build
 from assembler.cli import main
+from test_partners import write_meeting
 
-MEETING = {"body": "Eastmere Licensing Committee", "date": "2026-10-01"}
 MARK = "Activemark"  # in every script, attached file and XFA form of the hostile PDF
 NAME = "Namesecret"  # in every property of the Word file that names someone
 URI = "https://www.example.org/licensing-report"
@@ -123,14 +122,6 @@ def rewritten(data: bytes, part: str, change, extra: dict[str, bytes] | None = N
         for name, content in (extra or {}).items():
             copy.writestr(name, content)
     return out.getvalue()
-
-
-def write_meeting(folder: Path, items: list[dict], files: dict[str, bytes]) -> Path:
-    folder.mkdir(parents=True)
-    (folder / "meeting.yaml").write_text(yaml.safe_dump(MEETING | {"items": items}), encoding="utf-8")
-    for name, data in files.items():
-        (folder / name).write_bytes(data)
-    return folder
 
 
 def uncompressed(pdf: Path) -> bytes:
