@@ -23,7 +23,7 @@ from assembler.margins import stamp_clear
 from assembler.model import Document, Item
 from assembler.packs import Pack
 from assembler.plan import PagePlan, Placement, page_reference
-from assembler.prepare import Bookmark, bookmarks, linked_pages, make_ready
+from assembler.prepare import Bookmark, bookmarks, disarm, linked_pages, make_ready
 from assembler.stamps import Stamp, draw
 
 
@@ -208,3 +208,4 @@ def finish(writer: PdfWriter, title: str, author: str, subject: str, labels: lis
     writer.add_metadata({"/Title": title, "/Author": author, "/Subject": subject})
     writer._root_object[NameObject("/Lang")] = TextStringObject("en-GB")
     writer.page_mode = "/UseOutlines"
+    disarm(writer)

@@ -379,10 +379,25 @@ def _breaks_before(block: SyntaxTreeNode, node: SyntaxTreeNode) -> int:
 
 
 @functools.lru_cache(maxsize=256)
+def picture_places(markdown: str) -> tuple[tuple[str, int], ...]:
+    """The files a body's pictures name, each with its line in the body (from 0), in order (asked
+    for several times a build: kept)."""
+    found = []
+    for token in parsed(markdown):
+        line = token.map[0] if token.map else 0
+        for child in token.children or ():
+            if child.type == "image":
+                found.append((str(child.attrs.get("src", "")), line))
+            elif child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.type == "html_inline":
+                line += child.content.count("\n")
+    return tuple(found)
+
+
 def picture_sources(markdown: str) -> tuple[str, ...]:
-    """The files a body's pictures name, in order (asked for several times a build: kept)."""
-    return tuple(str(child.attrs.get("src", "")) for token in parsed(markdown)
-                 for child in token.children or () if child.type == "image")
+    """The files a body's pictures name, in order."""
+    return tuple(name for name, _ in picture_places(markdown))
 
 
 def markdown_to_wordml(markdown: str, source: Path, first_line: int, layout: Layout,

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 # meeting of Markdown papers alone, need neither, and importing them costs a tenth of a second.
 
 OLD_WORD = b"\xd0\xcf\x11\xe0"  # the start of an old binary .doc (and .xls, .ppt)
+NOT_WORD = "not a Word .docx file, or a damaged one"
 
 
 # The readers of the PDFs opened most recently, by content: a paper's PDF is checked as
@@ -110,8 +111,32 @@ def _word_problem(path: Path, head: bytes) -> str | None:
         return "an old-style Word .doc file; open it in Word and save it as .docx"
     if head.startswith(b"%PDF-"):
         return "not a Word file: it is a PDF; name it .pdf"
-    if not zipfile.is_zipfile(path) or not _opens_as_word(path):
-        return "not a Word .docx file, or a damaged one"
+    if not zipfile.is_zipfile(path):
+        return NOT_WORD
+    return zip_problem(path) or (None if _opens_as_word(path) else NOT_WORD)
+
+
+# A .docx is a zip of parts. Its parts' sizes are read from the zip's directory before anything
+# unpacks them: a "zip bomb" of a few MB that unpacks to gigabytes kept LibreOffice busy for
+# minutes. A long report with many photographs unpacks to a few tens of MB, in a few hundred parts.
+UNPACKED_LIMIT = 256 * 2**20
+PARTS_LIMIT = 10_000
+
+
+def zip_problem(path: Path) -> str | None:
+    """Why a zip-based file is too big to unpack safely (None if it is not)."""
+    try:
+        with zipfile.ZipFile(path) as parts:
+            entries = parts.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return NOT_WORD
+    if len(entries) > PARTS_LIMIT:
+        return (f"it holds {len(entries):,} parts, far more than any Word document ({PARTS_LIMIT:,} at most); "
+                "ask its author for a new copy")
+    unpacked = sum(entry.file_size for entry in entries)
+    if unpacked > UNPACKED_LIMIT:
+        return (f"it unpacks to {unpacked / 2**20:,.0f} MB, far more than any Word document "
+                f"({UNPACKED_LIMIT // 2**20} MB at most); ask its author for a new copy, with smaller pictures")
     return None
 
 

@@ -176,17 +176,26 @@ def available_templates(folder: Path) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.docx") if not p.name.startswith("~$"))
 
 
-def _inside(folder: Path, name: str, path: Path, line: int, check: Checker) -> Path | None:
-    """The file a source names, if it exists and stays inside the meeting folder."""
-    target = (folder / name)
+def within(folder: Path, name: str, path: Path, line: int, check: Checker, beside: Path | None = None) -> bool:
+    """Whether a file a source names (in the folder beside, or else the meeting folder) stays inside
+    the meeting folder, by its name and, if it is a link, by where the link goes."""
+    target = (beside or folder) / name
     if Path(name).is_absolute() or ".." in Path(name).parts:
         check.error(path, line, f"'{name}': name a file inside the meeting folder, not a path out of it")
+        return False
+    if folder.resolve() not in target.resolve().parents:
+        check.error(path, line, f"'{name}': a link that leaves the meeting folder")
+        return False
+    return True
+
+
+def _inside(folder: Path, name: str, path: Path, line: int, check: Checker, exempt: bool) -> Path | None:
+    """The file a source names, if it exists, stays inside the meeting folder and can be used."""
+    target = (folder / name)
+    if not within(folder, name, path, line, check):
         return None
     if not target.exists():
         check.error(path, line, f"'{name}': no such file in {folder.name}/")
-        return None
-    if folder.resolve() not in target.resolve().parents:
-        check.error(path, line, f"'{name}': a link that leaves the meeting folder")
         return None
     if not target.is_file():
         check.error(path, line, f"'{name}': not a regular file")
@@ -203,7 +212,31 @@ def _inside(folder: Path, name: str, path: Path, line: int, check: Checker) -> P
     if repaired:
         check.warn(path, line, f"'{name}': the PDF is damaged; it was repaired and included, but check "
                                "its pages in the pack, or ask for the file again")
+    _out_of_sight(target, kind, f"'{name}'", (path, line), check, exempt)
     return target
+
+
+def _out_of_sight(target: Path, kind: str, name: str, where: tuple[Path, int], check: Checker, exempt: bool) -> None:
+    """Report what a partner's file holds out of sight (hidden.py). What would be published is an error,
+    since removing it would publish what nobody approved; an exempt paper is never published."""
+    from assembler.hidden import pdf_attachments, word_hidden  # the XML and PDF libraries: only when needed
+
+    if kind == "pdf" and pdf_attachments(target):
+        check.warn(*where, f"{name}: holds attached files; they were left out of the pack")
+    if kind != "docx":
+        return
+    found = word_hidden(target)
+    for finding in found.findings:
+        they = "they" if finding.plural else "it"
+        if exempt:
+            check.warn(*where, f"{name}: holds {finding.what}; {finding.fix} and save it again "
+                               "before the paper is made public")
+        else:
+            check.error(*where, f"{name}: holds {finding.what}; {finding.fix} and save it again: "
+                                f"{they} would be published with it")
+    if found.people:
+        check.warn(*where, f"{name}: its properties name people ({', '.join(found.people)}); "
+                           "the names were taken out of the copies the build makes")
 
 
 def appendix_labels(entries: list[dict]) -> list[str]:
@@ -358,7 +391,8 @@ class MeetingLoader:
             if entry.get("appendices"):
                 self.check.error(path, entry.lines["appendices"], f"item {n}: appendices without a paper")
             return None, ()
-        source = _inside(self.folder, name, path, entry.lines["paper"], self.check)
+        exempt = entry.get("exempt") is not None  # never published: what it holds out of sight is only warned of
+        source = _inside(self.folder, name, path, entry.lines["paper"], self.check, exempt)
         if source is None:
             return None, ()
         paper = self._document(source, str(entry.get("title", "")), "", "report")
@@ -371,16 +405,16 @@ class MeetingLoader:
                                  f"Markdown paper in its front matter, not in meeting.yaml")
         else:
             listed, listed_in, at = entry.get("appendices") or [], path, entry
-        return paper, self._appendices(listed, listed_in, getattr(at, "lines", {}).get("appendices", 1))
+        return paper, self._appendices(listed, listed_in, getattr(at, "lines", {}).get("appendices", 1), exempt)
 
-    def _appendices(self, listed: object, path: Path, line: int) -> tuple[Document, ...]:
+    def _appendices(self, listed: object, path: Path, line: int, exempt: bool) -> tuple[Document, ...]:
         if not isinstance(listed, list) or not all(isinstance(e, dict) for e in listed):
             return ()  # already reported by the schema check
         found = []
         for entry, label in zip(listed, appendix_labels(listed)):
             if not isinstance(entry.get("file"), str):
                 continue
-            source = _inside(self.folder, entry["file"], path, getattr(entry, "line", line), self.check)
+            source = _inside(self.folder, entry["file"], path, getattr(entry, "line", line), self.check, exempt)
             doc = source and self._document(source, str(entry.get("title", "")), label, "appendix")
             if doc:
                 found.append(doc)
@@ -409,8 +443,20 @@ class MeetingLoader:
         fields = TEMPLATES.get(template, TEMPLATES["report"])
         if not check_fields(front, fields, source, self.check, "front matter", 1):
             return None
+        self._pictures(source, body, body_line)
         return Document(source=source, kind="md", title=str(front.get("title") or title), label=label,
                         template=template, front_matter=dict(front), body=body, body_line=body_line)
+
+    def _pictures(self, source: Path, body: str, body_line: int) -> None:
+        """Check that the pictures a body shows stay inside the meeting folder (a missing one is
+        reported when rendering). The body is parsed only when it may show one: a build with
+        nothing to do need not load the Markdown parser."""
+        if "![" not in body:
+            return
+        from assembler.body import picture_places
+
+        for name, offset in picture_places(body):
+            within(self.folder, name, source, body_line + offset, self.check, beside=source.parent)
 
     def _default_template(self, name: str) -> str:
         """A Markdown appendix uses the appendix template where there is one, else report."""

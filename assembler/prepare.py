@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
-from pypdf.generic import (ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject,
-                           RectangleObject, StreamObject)
+from pypdf.generic import (ArrayObject, DictionaryObject, FloatObject, IndirectObject, NameObject,
+                           NumberObject, RectangleObject, StreamObject)
 from reportlab.lib.pagesizes import A4
 
 A4_TOLERANCE = 2.0  # points: what counts as A4 already
@@ -217,3 +217,60 @@ def bookmarks(reader: PdfReader) -> tuple[Bookmark, ...]:
         return walk(reader.outline)
     except Exception:  # a damaged outline loses the document's bookmarks, not the pack
         return ()
+
+
+# What a partner's PDF may do besides showing its pages: run JavaScript, launch programs, send
+# forms, open other files, play media, carry attached files. None of it may reach a published PDF.
+# Web links (and mail links) and links within the pack are kept, as the README promises.
+ACTIVE_KEYS = ("/AA", "/OpenAction", "/JS", "/JavaScript", "/EmbeddedFiles", "/EF", "/XFA", "/RichMediaContent")
+ACTIVE_ANNOTATIONS = ("/FileAttachment", "/Sound", "/Movie", "/Screen", "/RichMedia", "/3D")
+WEB = ("http://", "https://", "mailto:")
+
+
+def _harmless(action: object) -> bool:
+    """An action that only opens a web page or goes to a page of the pack."""
+    action = action.get_object() if isinstance(action, IndirectObject) else action
+    if not isinstance(action, DictionaryObject) or "/Next" in action:
+        return False
+    if action.get("/S") == "/URI":
+        return str(action.get("/URI", "")).lower().startswith(WEB)
+    return action.get("/S") == "/GoTo"
+
+
+def _disarm(dictionary: DictionaryObject) -> None:
+    for key in ACTIVE_KEYS:
+        dictionary.pop(key, None)
+    if "/A" in dictionary and not _harmless(dictionary["/A"]):
+        del dictionary["/A"]
+    if "/Annots" in dictionary:
+        annots = dictionary["/Annots"].get_object()
+        dictionary[NameObject("/Annots")] = ArrayObject(
+            a for a in (annots if isinstance(annots, ArrayObject) else ())
+            if isinstance(a.get_object(), DictionaryObject) and a.get_object().get("/Subtype") not in ACTIVE_ANNOTATIONS)
+
+
+def disarm(writer: PdfWriter) -> None:
+    """Take every action, script and attached file out of a PDF about to be written.
+
+    The whole document is walked from its catalog, each dictionary disarmed before what it names is
+    followed; what is then out of reach (a script a page's action named, say) is not written at all,
+    since pypdf writes every object it was given, reachable or not.
+    """
+    objects = writer._objects
+    reached = {n for n, obj in enumerate(objects) if obj is writer._root_object or obj is writer._info}
+    waiting: list[object] = [objects[n] for n in reached]
+    while waiting:
+        obj = waiting.pop()
+        if isinstance(obj, IndirectObject):
+            if obj.pdf is not writer or obj.idnum - 1 in reached:
+                continue
+            reached.add(obj.idnum - 1)
+            obj = obj.get_object()
+        if isinstance(obj, DictionaryObject):
+            _disarm(obj)
+            waiting += obj.values()
+        elif isinstance(obj, ArrayObject):
+            waiting += obj
+    for n in range(len(objects)):
+        if n not in reached:
+            objects[n] = None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -20,7 +19,9 @@ from markupsafe import Markup
 from assembler.body import (MINUTES_STYLE_NAMES, STYLE_NAMES, Layout, Part, markdown_to_wordml,
                             picture_sources, split_parts)
 from assembler.cache import Cache, code_digest, digest, file_digest, json_digest
+from assembler.documents import zip_problem
 from assembler.errors import AssemblerError, InvalidSources
+from assembler.hidden import copy_unnamed
 from assembler.load import available_templates
 from assembler.model import Document, Item, Meeting
 from assembler.packs import exclusion_resolution, screen_name
@@ -37,6 +38,9 @@ def template_path(meeting: Meeting, name: str, source: Path | None = None) -> Pa
     if not path.is_file():
         raise AssemblerError(f"no template '{name}' in {meeting.templates}; available: "
                              f"{', '.join(available_templates(meeting.templates)) or 'none'}", source)
+    problem = zip_problem(path)  # before python-docx unpacks it
+    if problem:
+        raise AssemblerError(problem, path)
     return path
 
 
@@ -350,7 +354,7 @@ def _render_one(doc: Document, item: Item, meeting: Meeting, folder: Path, index
             make(out)
         return Rendered(item, index, doc, out, pictures_of(doc))
     out.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(doc.source, out)
+    copy_unnamed(doc.source, out)
     return Rendered(item, index, doc, out)
 
 
