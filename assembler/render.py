@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 import shutil
 import zipfile
 from dataclasses import asdict, dataclass
@@ -23,6 +22,8 @@ from assembler.cache import Cache, code_digest, digest, file_digest, json_digest
 from assembler.errors import AssemblerError, InvalidSources
 from assembler.load import available_templates
 from assembler.model import Document, Item, Meeting
+from assembler.names import output_stem
+from assembler.outputs import inside
 from assembler.packs import exclusion_resolution
 from assembler.schema import as_date
 
@@ -38,16 +39,6 @@ def template_path(meeting: Meeting, name: str, source: Path | None = None) -> Pa
         raise AssemblerError(f"no template '{name}' in {meeting.templates}; available: "
                              f"{', '.join(available_templates(meeting.templates)) or 'none'}", source)
     return path
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:48].rstrip("-") or "item"
-
-
-def output_stem(item: Item, doc: Document) -> str:
-    """papers/05-anti-social-behaviour-update, …-appendix-a: sorted names in agenda order."""
-    stem = f"{item.number.zfill(2)}-{slug(item.title)}"
-    return f"{stem}-{slug(doc.label)}" if doc.label else stem
 
 
 def meeting_context(meeting: Meeting) -> dict[str, Any]:
@@ -341,7 +332,7 @@ def _render_one(doc: Document, item: Item, meeting: Meeting, folder: Path, index
                 cache: Cache | None) -> Rendered:
     if doc.kind == "pdf":
         return Rendered(item, index, doc, None)
-    out = folder / f"{output_stem(item, doc)}.docx"
+    out = inside(folder, f"{output_stem(item, doc)}.docx")
     if doc.kind == "md":
         make = lambda target: render_document(doc, item, meeting, target)  # noqa: E731
         if cache:
