@@ -79,7 +79,8 @@ def inputs_digest(meeting: Meeting, duplex: bool, engine: str, epoch: int | None
     # Named relative to their folders, so that a copy of the sources elsewhere has the same digest.
     sources = (f"{path.relative_to(meeting.folder).as_posix()}:{file_digest(path)}"
                for path in sorted(meeting.folder.rglob("*")) if path.is_file())
-    templates = (f"template {path.name}:{file_digest(path)}" for path in sorted(meeting.templates.glob("*.docx")))
+    templates = (f"template {path.name}:{file_digest(path)}"
+                 for path in sorted(meeting.templates.glob("*.docx")))
     return digest(code_digest(), engine, f"duplex={duplex}", f"epoch={epoch}", *sources, *templates)
 
 

@@ -38,7 +38,8 @@ def inside(folder: Path, name: str | Path) -> Path:
     The names are checked when the sources are read; this is the last guard before writing.
     """
     path = folder / name
-    if folder.resolve() not in path.resolve().parents:
+    # By the names alone: the folders need not exist yet, and a link an administrator made is theirs.
+    if Path(os.path.abspath(folder)) not in Path(os.path.abspath(path)).parents:
         raise AssemblerError(f"'{name}' would be written outside {shown(folder)}/, so nothing was "
                              "written; please report this", folder)
     return path
