@@ -7,7 +7,6 @@ build makes every pack of the meeting: public, confidential and supplements (pac
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 import time
@@ -20,7 +19,8 @@ from assembler.convert import DEFAULT_TIMEOUT, Engine, Local, user_profiles
 from assembler.errors import AssemblerError, InvalidSources, Problem
 from assembler.load import load_meeting
 from assembler.model import Meeting
-from assembler.outputs import interrupt_reported, meeting_lock, staging
+from assembler.outputs import (inside, interrupt_reported, meeting_lock, output_errors, read_manifest,
+                               refuse_overlap, staging)
 from assembler.packs import packs
 
 PACK = "agenda-pack.pdf"
@@ -76,18 +76,21 @@ def check(folder: Path) -> list[Problem]:
 
 def inputs_digest(meeting: Meeting, duplex: bool, engine: str, epoch: int | None) -> str:
     """Everything a pack is made from: a build with the same digest would make the same pack."""
-    files = sorted({*meeting.folder.rglob("*"), *meeting.templates.glob("*.docx")})
-    return digest(code_digest(), engine, f"duplex={duplex}", f"epoch={epoch}",
-                  *(f"{path}:{file_digest(path)}" for path in files if path.is_file()))
+    # Named relative to their folders, so that a copy of the sources elsewhere has the same digest.
+    sources = (f"{path.relative_to(meeting.folder).as_posix()}:{file_digest(path)}"
+               for path in sorted(meeting.folder.rglob("*")) if path.is_file())
+    templates = (f"template {path.name}:{file_digest(path)}"
+                 for path in sorted(meeting.templates.glob("*.docx")))
+    return digest(code_digest(), engine, f"duplex={duplex}", f"epoch={epoch}", *sources, *templates)
 
 
 def previous_build(target: Path, inputs: str) -> dict | None:
     """The last build's manifest, if it was made from these same inputs and its pack is intact."""
     try:
-        manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
-        if manifest.get("inputs") == inputs and file_digest(target / PACK) == manifest.get("pack_sha256"):
+        manifest = read_manifest(target / "manifest.json")
+        if manifest["inputs"] == inputs and file_digest(target / PACK) == manifest["pack_sha256"]:
             return manifest
-    except (OSError, ValueError):
+    except (OSError, AssemblerError):  # none, or damaged: build afresh
         pass
     return None
 
@@ -115,13 +118,14 @@ def build(folder: Path, output: Path = Path("output"), duplex: bool = True,
     """
     started = time.monotonic()
     meeting, warnings = load_meeting(folder)
-    target = output / meeting.id
+    target = inside(output, meeting.id)
+    refuse_overlap(output, meeting.folder, meeting.templates, target)
     engine = engine or engine_for(unoservers, timeout, len(meeting.documents) + 1)  # the front sheet too
     identity = engine.identity
     inputs = inputs_digest(meeting, duplex, identity, source_date_epoch)
     pack = target / PACK
     written = tuple(target / made.pdf for made in packs(meeting))
-    with interrupt_reported(target), meeting_lock(target, progress.notice):
+    with output_errors(target), interrupt_reported(target), meeting_lock(target, progress.notice):
         manifest = previous_build(target, inputs)
         if manifest:
             return BuildResult(pack, manifest["pages"], pack.stat().st_size, time.monotonic() - started,

@@ -84,9 +84,13 @@ class Cache:
     @staticmethod
     def _write(target: Path, data: bytes) -> None:
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".part-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, target)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            os.replace(temporary, target)
+        except BaseException:
+            os.unlink(temporary)  # a full disk leaves no part-written entry behind
+            raise
 
     def _put(self, path: Path, source: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

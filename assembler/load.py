@@ -17,6 +17,7 @@ from assembler.cache import file_digest
 from assembler.documents import examine
 from assembler.errors import InvalidSources, Problem, shown
 from assembler.model import Contact, Document, Item, Kind, Meeting
+from assembler.names import MEETING_ID_RULE, NUMBER_RULE, meeting_id_ok, number_key, number_ok, slug
 from assembler.schema import EXEMPT_PARAGRAPHS, ITEM, MAX_TEXT, MEETING, TEMPLATES, Field, as_date
 
 KINDS: tuple[Kind, ...] = ("md", "docx", "pdf")
@@ -252,6 +253,7 @@ class MeetingLoader:
         self.templates = DEFAULT_TEMPLATES
 
     def load(self) -> tuple[Meeting | None, list[Problem]]:
+        self._check_id()
         data, path = self._meeting_data()
         items = self._items(data, path) if data is not None else ()
         if data is None or self.check.failed:
@@ -260,6 +262,7 @@ class MeetingLoader:
 
     def load_paper(self, source: Path) -> tuple[Meeting | None, list[Problem]]:
         """The meeting with only the item whose paper is source: other items' problems are not looked at."""
+        self._check_id()
         data, path = self._meeting_data()
         if data is None:
             return None, self.check.problems
@@ -275,6 +278,13 @@ class MeetingLoader:
         if item is None or self.check.failed:
             return None, self.check.problems
         return self._meeting(data, (item,)), self.check.problems
+
+    def _check_id(self) -> None:
+        """The folder's name is the meeting's id, and names its output folder."""
+        name = self.folder.resolve().name
+        if not meeting_id_ok(name):
+            self.check.error(self.folder, None, f"the folder's name should be {MEETING_ID_RULE}, not "
+                             f"{reprlib.repr(name)}, as it names the output folder; rename the folder")
 
     def _meeting_data(self) -> tuple[Located | None, Path]:
         """meeting.yaml read and checked, but not its items; None if it cannot be used."""
@@ -316,10 +326,13 @@ class MeetingLoader:
             item = self._item(entry, n, path, line)
             if item is None:
                 continue
-            if item.number in seen:
+            key = number_key(item.number)  # '02' and '2' would name the same files
+            if key in seen:
+                first, number = seen[key]
+                written = "" if number == item.number else f" (as {number})"
                 self.check.error(path, line, f"item {n}: number {item.number} is already used "
-                                             f"by item {seen[item.number]}")
-            seen[item.number] = n
+                                             f"by item {first}{written}")
+            seen[key] = (n, item.number)
             items.append(item)
             placed.append((n, line, item))
         self._shared_with_exempt(placed, path)
@@ -347,11 +360,19 @@ class MeetingLoader:
         if entry.get("paper") and entry.get("verbal"):
             self.check.error(path, line, f"item {n}: has both a paper and 'verbal: true'; choose one")
         paper, appendices = self._paper(entry, path, n)
-        return Item(number=str(entry.get("number", n)).strip(), title=str(entry.get("title", "")).strip(),
+        return Item(number=self._number(entry, path, n, line), title=str(entry.get("title", "")).strip(),
                     presenter=_text(entry, "presenter"), text=_text(entry, "text"),
                     verbal=bool(entry.get("verbal")), paper=paper, appendices=appendices,
                     exempt=self._exempt(entry, path, n), public_title=self._public_title(entry, path, n),
                     supplement=self._supplement(entry, path, n))
+
+    def _number(self, entry: Located, path: Path, n: int, line: int) -> str:
+        """The item's number, which names its files: checked to be safe as part of a file name."""
+        number = str(entry.get("number", n)).strip()
+        if not number_ok(number):
+            self.check.error(path, entry.lines.get("number", line), f"item {n}: 'number' should be "
+                             f"{NUMBER_RULE}, not {reprlib.repr(number)}, as it names the item's files")
+        return number
 
     def _exempt(self, entry: Located, path: Path, n: int) -> int | None:
         """The exempt paragraph, 1 to 7, given as a number or as text such as "3"."""
@@ -410,11 +431,17 @@ class MeetingLoader:
     def _appendices(self, listed: object, path: Path, line: int, exempt: bool) -> tuple[Document, ...]:
         if not isinstance(listed, list) or not all(isinstance(e, dict) for e in listed):
             return ()  # already reported by the schema check
-        found = []
+        found, names = [], {}
         for entry, label in zip(listed, appendix_labels(listed)):
+            at = getattr(entry, "line", line)
+            name = slug(label)  # the appendix's file names end with this
+            if name in names:
+                self.check.error(path, at, f"appendix '{label}' would have the same file name as "
+                                           f"'{names[name]}'; give each appendix its own label")
+            names[name] = label
             if not isinstance(entry.get("file"), str):
                 continue
-            source = _inside(self.folder, entry["file"], path, getattr(entry, "line", line), self.check, exempt)
+            source = _inside(self.folder, entry["file"], path, at, self.check, exempt)
             doc = source and self._document(source, str(entry.get("title", "")), label, "appendix")
             if doc:
                 found.append(doc)

@@ -12,7 +12,6 @@ import json
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
 
 from assembler import __version__
 from assembler.cache import file_digest
@@ -73,10 +72,6 @@ def write_manifest(out: Path, pack: Pack, plan: PagePlan, prints: Fingerprint, p
         "inputs": inputs,
     }
     out.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def read_manifest(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def _document_entry(doc: Document, plan: PagePlan, item: Item, index: int, folder: Path) -> dict:

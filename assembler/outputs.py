@@ -8,14 +8,109 @@ fails, or is interrupted, leaves the last complete output folder as it was.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
+import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
-from assembler.errors import Interrupted, shown
+from assembler.errors import AssemblerError, Interrupted, shown
 from assembler.interrupts import signals_deferred, still_wanted
+
+# What to do about the output side's faults, by errno; any other names the system's own words.
+FAULTS = {
+    errno.ENOSPC: "no space left on the disk; free some space and build again",
+    errno.EDQUOT: "the disk quota is used up; free some space and build again",
+    errno.EROFS: "the folder is read-only; choose another --output folder, or make it writable",
+    errno.EACCES: "permission denied; choose another --output folder, or ask for access to it",
+    errno.EPERM: "permission denied; choose another --output folder, or ask for access to it",
+    errno.ENOTDIR: "part of this path is a file, not a folder; give --output a folder",
+    errno.EEXIST: "not a folder; give --output a folder",
+}
+
+
+def inside(folder: Path, name: str | Path) -> Path:
+    """folder/name, after making sure it is inside folder: no value from the sources may lead out of it.
+
+    The names are checked when the sources are read; this is the last guard before writing.
+    """
+    path = folder / name
+    # By the names alone: the folders need not exist yet, and a link an administrator made is theirs.
+    if Path(os.path.abspath(folder)) not in Path(os.path.abspath(path)).parents:
+        raise AssemblerError(f"'{name}' would be written outside {shown(folder)}/, so nothing was "
+                             "written; please report this", folder)
+    return path
+
+
+def refuse_overlap(output: Path, folder: Path, templates: Path, target: Path) -> None:
+    """Refuse an output folder that holds the sources, or is held by them.
+
+    Inside the meeting folder, each build's output would be a changed source for the next; a
+    target that is, or holds, the sources would replace them with the pack.
+    """
+    sources = folder.resolve()
+    if sources == output.resolve() or sources in output.resolve().parents:
+        raise AssemblerError(f"the output folder is inside the meeting folder {shown(folder)}/, so every "
+                             "build would find its own output changed; choose an --output folder "
+                             "outside it, such as output", output)
+    for kept in (sources, templates.resolve()):
+        if kept == target.resolve() or target.resolve() in kept.parents:
+            raise AssemblerError(f"building into {shown(target)}/ would replace {shown(kept)}/; choose "
+                                 "another --output folder", output)
+
+
+@contextlib.contextmanager
+def output_errors(target: Path) -> Iterator[None]:
+    """Turn a fault of the disk or the folders (full, read-only, not a folder) into one line.
+
+    The staging folder is removed on the way out, so the last complete build is left as it was.
+    """
+    try:
+        yield
+    except OSError as exc:
+        what = FAULTS.get(exc.errno or 0) or f"{(exc.strerror or str(exc)).lower()}; check the folder " \
+                                              "and build again"
+        raise AssemblerError(what, Path(exc.filename) if exc.filename else target) from None
+
+
+# What a build and verify read back from a manifest, and the types they read it as.
+MANIFEST_KEYS = {"pages": int, "duplex": bool, "pack_sha256": str, "inputs": str, "sources": dict,
+                 "templates": dict, "tools": dict, "source_date_epoch": (int, type(None))}
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    """A build's manifest.json; AssemblerError if it is damaged (OSError if it cannot be read at all)."""
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError:  # not JSON, or not UTF-8
+        manifest = None
+    if not _well_formed(manifest):
+        raise AssemblerError("damaged: not the manifest a build writes, so the pack cannot be checked "
+                             "against its sources; build the meeting again to write a new one", path)
+    return manifest
+
+
+def _well_formed(manifest: Any) -> bool:
+    """Whether each value a build or verify reads is there, and of its type (true is not a number)."""
+    return isinstance(manifest, dict) and all(
+        isinstance(manifest.get(key), kind) and not (kind is int and isinstance(manifest.get(key), bool))
+        for key, kind in MANIFEST_KEYS.items())
+
+
+def umask() -> int:
+    """The process's umask, read without changing it: other threads may be creating files."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)  # no /proc: the only other way to read it is to set it
+    os.umask(mask)
+    return mask
 
 
 @contextlib.contextmanager
@@ -42,6 +137,7 @@ def staging(target: Path) -> Iterator[Path]:
     old = target.with_name(f".{target.name}-old")
     _recover(target, old)
     stage = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+    stage.chmod(0o777 & ~umask())  # mkdtemp's folder is private, but a pack is for publishing
     try:
         yield stage
         still_wanted()  # a build interrupted, even where a library hid it, is not put in place

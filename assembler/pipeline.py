@@ -20,6 +20,7 @@ from assembler.documents import open_pdf
 from assembler.interrupts import still_wanted
 from assembler.manifest import Fingerprint, fingerprint, write_manifest
 from assembler.model import Item, Meeting
+from assembler.outputs import inside
 from assembler.packs import CONFIDENTIAL, Pack, is_public, packs, screen_name
 from assembler.parallel import in_parallel
 from assembler.plan import PagePlan, Part, mark, references, settle
@@ -120,8 +121,8 @@ class Builder:
                      for picture in pictures_of(doc)]
             prints = fingerprint(pack.meeting, shown, self.duplex, self.epoch, libreoffice)
             self.make_pack(pack, plan, pdfs, prints)
-            write_manifest(self.stage / pack.folder / pack.manifest, pack, plan, prints, self.stage / pack.pdf,
-                           inputs)
+            write_manifest(inside(self.stage, pack.folder / pack.manifest), pack, plan, prints,
+                           self.stage / pack.pdf, inputs)
         for confidential in (False, True):
             shutil.rmtree(self.workroom(confidential), ignore_errors=True)
         return plans
@@ -141,7 +142,7 @@ class Builder:
         """Assemble and publish one pack, with its front sheet as a Word document beside it."""
         self.progress.stage(f"Assembling {pack.pdf}")
         front_docx, front_pdf = self.fronts[(pack.name, plan)]
-        out = self.stage / pack.pdf
+        out = inside(self.stage, pack.pdf)
         in_parallel(lambda: assemble(plan, Sources(front_pdf, {key: pdfs[key] for key in self.keys(pack)}), pack,
                                      out, prints.document_id, prints.date),
                     lambda: publish_items(plan, pack, out.parent, pdfs, None if pack.confidential else self.cache))

@@ -8,6 +8,7 @@ from pathlib import Path
 from assembler.convert import DEFAULT_TIMEOUT, Conversion, convert, user_profiles
 from assembler.errors import AssemblerError, Problem
 from assembler.load import load_paper
+from assembler.outputs import inside, output_errors, refuse_overlap
 from assembler.packs import home
 from assembler.render import render_papers
 
@@ -33,11 +34,14 @@ def preview(paper: Path, output: Path = Path("output"), pdf: bool = False,
     if not paper.is_file():
         raise AssemblerError("no such file", paper)
     meeting, warnings = load_paper(meeting_folder(paper), paper)
-    folder = output / meeting.id / home(meeting.items[0]) / "preview"
-    rendered = render_papers(meeting, folder, lambda message: None)
-    jobs = [Conversion(r.docx, r.doc.source) for r in rendered if r.docx]
-    files = [job.docx for job in jobs]
-    if pdf and jobs:
-        # Profile slots are locked while in use, so a preview never upsets a build running at once.
-        files += convert(jobs, folder, user_profiles(), timeout=timeout).values()
+    target = inside(output, meeting.id)
+    refuse_overlap(output, meeting.folder, meeting.templates, target)
+    folder = target / home(meeting.items[0]) / "preview"
+    with output_errors(folder):
+        rendered = render_papers(meeting, folder, lambda message: None)
+        jobs = [Conversion(r.docx, r.doc.source) for r in rendered if r.docx]
+        files = [job.docx for job in jobs]
+        if pdf and jobs:
+            # Profile slots are locked while in use, so a preview never upsets a build running at once.
+            files += convert(jobs, folder, user_profiles(), timeout=timeout).values()
     return Preview(files, warnings)

@@ -18,9 +18,10 @@ from assembler.cache import Cache, code_digest, digest, file_digest
 from assembler.documents import open_pdf
 from assembler.links import resolve_links
 from assembler.model import Item
+from assembler.names import output_stem
+from assembler.outputs import inside
 from assembler.packs import Pack
 from assembler.plan import PagePlan, Placement
-from assembler.render import output_stem
 
 ITEMS = "items"
 
@@ -71,7 +72,7 @@ def publish_items(plan: PagePlan, pack: Pack, folder: Path, pdfs: dict[tuple[str
     written = []
     for item in published(pack):
         own = [p for p in plan.placements if p.part.item == item.number]
-        out = folder / item_pdf(item)
+        out = inside(folder, item_pdf(item))
         out.parent.mkdir(parents=True, exist_ok=True)
         make = lambda target: _write_item(item, own, pack, pdfs, target)  # noqa: E731
         if cache:

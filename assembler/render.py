@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -24,6 +23,8 @@ from assembler.errors import AssemblerError, InvalidSources
 from assembler.hidden import copy_unnamed
 from assembler.load import available_templates
 from assembler.model import Document, Item, Meeting
+from assembler.names import output_stem
+from assembler.outputs import inside
 from assembler.packs import exclusion_resolution, screen_name
 from assembler.schema import as_date
 
@@ -42,16 +43,6 @@ def template_path(meeting: Meeting, name: str, source: Path | None = None) -> Pa
     if problem:
         raise AssemblerError(problem, path)
     return path
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:48].rstrip("-") or "item"
-
-
-def output_stem(item: Item, doc: Document) -> str:
-    """papers/05-anti-social-behaviour-update, …-appendix-a: sorted names in agenda order."""
-    stem = f"{item.number.zfill(2)}-{slug(item.title)}"
-    return f"{stem}-{slug(doc.label)}" if doc.label else stem
 
 
 def meeting_context(meeting: Meeting) -> dict[str, Any]:
@@ -345,7 +336,7 @@ def _render_one(doc: Document, item: Item, meeting: Meeting, folder: Path, index
                 cache: Cache | None) -> Rendered:
     if doc.kind == "pdf":
         return Rendered(item, index, doc, None)
-    out = folder / f"{output_stem(item, doc)}.docx"
+    out = inside(folder, f"{output_stem(item, doc)}.docx")
     if doc.kind == "md":
         make = lambda target: render_document(doc, item, meeting, target)  # noqa: E731
         if cache:

@@ -17,8 +17,7 @@ from assembler.convert import DEFAULT_TIMEOUT
 from assembler.errors import AssemblerError, Interrupted, Problem, shown
 from assembler.load import load_meeting
 from assembler.cache import file_digest
-from assembler.manifest import read_manifest
-from assembler.outputs import meeting_lock
+from assembler.outputs import inside, meeting_lock, output_errors, read_manifest, refuse_overlap
 
 Manifest = dict[str, Any]
 
@@ -32,10 +31,13 @@ class Verdict:
 def verify(folder: Path, output: Path = Path("output"), timeout: float = DEFAULT_TIMEOUT,
            progress: Progress = Progress()) -> Verdict:
     meeting, _ = load_meeting(folder)
-    pack = output / meeting.id / PACK
+    target = inside(output, meeting.id)
+    refuse_overlap(output, meeting.folder, meeting.templates, target)
+    pack = target / PACK
     if not pack.is_file() or not pack.with_name("manifest.json").is_file():
         raise AssemblerError("no built pack and manifest to verify; build the meeting first", pack.parent)
-    with meeting_lock(pack.parent, progress.notice):  # the pack and manifest of one build, not of two
+    # the pack and manifest of one build, not of two
+    with output_errors(target), meeting_lock(target, progress.notice):
         published, published_sha256 = read_manifest(pack.with_name("manifest.json")), file_digest(pack)
     fresh = _rebuild(folder, published, timeout, progress)
     if fresh["pack_sha256"] == published_sha256:
