@@ -16,9 +16,12 @@ import yaml
 from assembler.documents import examine
 from assembler.errors import InvalidSources, Problem, shown
 from assembler.model import Contact, Document, Item, Kind, Meeting
-from assembler.schema import EXEMPT_PARAGRAPHS, ITEM, MAX_TEXT, MEETING, TEMPLATES, Field, as_date
+from assembler.schema import (EXEMPT_PARAGRAPHS, ITEM, MAX_SOURCE_BYTES, MAX_TEXT, MEETING, TEMPLATES,
+                              Field, as_date)
 
 KINDS: tuple[Kind, ...] = ("md", "docx", "pdf")
+MAX_YAML_DEPTH = 20  # a meeting nests four deep (items, an item, its appendices, an appendix)
+TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
@@ -31,6 +34,33 @@ class Located(dict):
 
 class _Loader(yaml.SafeLoader):
     first_line: int = 1  # the file line of the text's first line: front matter starts on line 2
+    depth: int = 0  # how deep in lists and mappings the node being composed is
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        """Refuse aliases before they expand: a kilobyte of them can stand for gigabytes of values.
+        And bound the nesting, which PyYAML composes and constructs by recursion."""
+        event = self.peek_event()
+        if event.anchor is not None:  # an alias ('*a') or an anchor ('&a')
+            raise yaml.MarkedYAMLError(problem="anchors and aliases ('&a', '*a') are not supported; "
+                                               "write the values out", problem_mark=event.start_mark)
+        if self.depth >= MAX_YAML_DEPTH:
+            raise yaml.MarkedYAMLError(problem=f"lists and mappings nested more than {MAX_YAML_DEPTH} "
+                                               "deep are not supported; check the brackets and the "
+                                               "indentation", problem_mark=event.start_mark)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """A value YAML recognises but Python cannot hold, as one line rather than a traceback."""
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, OverflowError) as exc:
+            problem = (f"{node.value} is not a date on the calendar" if node.tag == TIMESTAMP_TAG else
+                       "a number too long to read; if it is text, put it in quotes")
+            raise yaml.MarkedYAMLError(problem=problem, problem_mark=node.start_mark) from exc
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
@@ -39,7 +69,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
     mapping.lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
-        if isinstance(key, (dict, list)):  # "{{ x }}: y" is valid YAML, but no key we could look up
+        if isinstance(key, (dict, list, set)):  # "{{ x }}: y" is valid YAML, but no key we could look up
             raise yaml.MarkedYAMLError(
                 problem="a key in '{ }' or '[ ]'; put it in quotes", problem_mark=key_node.start_mark)
         if key in mapping:
@@ -75,6 +105,12 @@ class Checker:
 
 
 def read_text(path: Path, check: Checker) -> str | None:
+    size = path.stat().st_size
+    if size > MAX_SOURCE_BYTES:  # looked at before reading: a wrong file may be gigabytes
+        check.error(path, 1, f"the file is {size:,} bytes long; a meeting.yaml or a Markdown paper can "
+                             f"be {MAX_SOURCE_BYTES:,} bytes at most (some 300 pages of text): check "
+                             "it is the right file, or split the paper into appendices")
+        return None
     data = path.read_bytes()
     try:
         return data.decode("utf-8-sig")
@@ -172,6 +208,8 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
 
 
 def available_templates(folder: Path) -> list[str]:
+    if not _is_folder(folder):  # 'templates:' named no folder: already reported
+        return []
     return sorted(p.stem for p in folder.glob("*.docx") if not p.name.startswith("~$"))
 
 
@@ -257,7 +295,7 @@ class MeetingLoader:
             return None, path
         if data.get("templates"):
             self.templates = (self.folder / str(data["templates"])).resolve()
-            if not self.templates.is_dir():
+            if not _is_folder(self.templates):
                 self.check.error(path, data.lines["templates"],
                                  f"templates: no folder '{data['templates']}'")
         return data, path
@@ -267,7 +305,8 @@ class MeetingLoader:
             folder=self.folder, body=str(data["body"]).strip(), date=as_date(data["date"]), items=items,
             templates=self.templates, time=_text(data, "time"), venue=_text(data, "venue"),
             organisation=_text(data, "organisation"),
-            contact=Contact(**{k: str(v) for k, v in data["contact"].items()})
+            contact=Contact(name=_text(data["contact"], "name"), phone=_text(data["contact"], "phone"),
+                            email=_text(data["contact"], "email"))  # other keys were warned of
             if data.get("contact") else None)
 
     def _items(self, data: Located, path: Path) -> tuple[Item, ...]:
@@ -310,7 +349,7 @@ class MeetingLoader:
                                 "only with 'exempt'; add 'exempt:' or delete it")
             return None
         text = str(value).strip()
-        if not text.isdigit() or int(text) not in EXEMPT_PARAGRAPHS:
+        if not (text.isascii() and text.isdigit()) or int(text) not in EXEMPT_PARAGRAPHS:  # not "³"
             self.check.error(path, entry.lines["exempt"], f"item {n}: 'exempt' should be the paragraph "
                              f"of Part 1 of Schedule 12A that applies, 1 to 7, not {value!r}")
             return None
@@ -376,7 +415,7 @@ class MeetingLoader:
             front = Located()
         template = str(front.get("template") or self._default_template(default)) \
             if isinstance(front, dict) else default
-        if self.templates.is_dir() and template not in available_templates(self.templates):
+        if _is_folder(self.templates) and template not in available_templates(self.templates):
             self.check.error(source, getattr(front, "lines", {}).get("template", 1),
                              f"front matter: no template '{template}'; available: "
                              f"{', '.join(available_templates(self.templates)) or 'none'}")
@@ -389,6 +428,13 @@ class MeetingLoader:
     def _default_template(self, name: str) -> str:
         """A Markdown appendix uses the appendix template where there is one, else report."""
         return name if name in available_templates(self.templates) else "report"
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a name too long for the file system is no folder either
+        return False
 
 
 def _text(data: dict, key: str) -> str:

@@ -11,6 +11,10 @@ from typing import Any
 # of pages again and again while the page references settle.
 MAX_TEXT = 2000
 
+# The most bytes a meeting.yaml or a Markdown paper may hold: some 300 pages of text, far beyond any
+# real one, yet read, checked and laid out in seconds. A bigger file is almost certainly the wrong one.
+MAX_SOURCE_BYTES = 1_000_000
+
 TEXT, DATE, FLAG, WHOLE, LIST, MAPPING, TEXTS = (
     "text", "date such as 2026-09-24", "true/false", "whole number from 0 to 32767", "list", "mapping",
     "text or list of text")
