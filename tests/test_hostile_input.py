@@ -40,8 +40,13 @@ def check(folder: Path, *files: tuple[str, str | bytes], cwd: Path | None = None
         else:
             path.write_text(content, encoding="utf-8")
     cwd = cwd or folder.parent
-    done = subprocess.run([sys.executable, "-m", "assembler", "check", str(folder.relative_to(cwd))], cwd=cwd,
-                          capture_output=True, text=True, timeout=60)
+    return assembler(cwd, "check", str(folder.relative_to(cwd)))
+
+
+def assembler(cwd: Path, *args: str) -> tuple[int, list[str]]:
+    """Run the command in a process of its own, with a time limit: its exit code and stderr."""
+    done = subprocess.run([sys.executable, "-m", "assembler", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=60)
     assert "Traceback" not in done.stderr
     return done.returncode, done.stderr.splitlines()
 
@@ -111,6 +116,15 @@ def test_a_templates_folder_too_long_for_any_file_system_gets_one_short_line(tmp
     lines = fails(tmp_path, MEETING + "templates: " + "t" * 1900 + "\n")
     assert len(lines) == 1 and len(lines[0]) <= MAX_LINE and "…" in lines[0]
     assert lines[0].startswith("m/meeting.yaml:6: templates: no folder 'ttt") and lines[0].endswith("ttt'")
+
+
+@pytest.mark.parametrize("port", ["³", "99999999"])
+def test_a_listener_port_must_be_a_port_number(tmp_path: Path, port: str) -> None:
+    check(tmp_path / "m", ("meeting.yaml", MEETING), ("p.md", PAPER + "Text.\n"))
+    code, lines = assembler(tmp_path, "build", "m", "--output", "out", "--unoserver", f"127.0.0.1:{port}")
+    assert (code, lines) == (1, [f"'127.0.0.1:{port}': give a unoserver listener as host:port, "
+                                 "e.g. 127.0.0.1:2003"])
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_file_far_too_big_to_be_a_meeting_is_not_read(tmp_path: Path) -> None:
