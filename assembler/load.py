@@ -121,18 +121,20 @@ def read_text(path: Path, check: Checker) -> str | None:
         return None
 
 
-def _load(text: str, first_line: int) -> Any:
+def load_yaml(text: str, first_line: int = 1, compose: bool = False) -> Any:
+    """The YAML's values (or, composed, its node tree), read with the limits above; every fault,
+    whatever the text, is a yaml.YAMLError."""
     loader = _Loader(text)
     loader.first_line = first_line
     try:
-        return loader.get_single_data()
+        return loader.get_single_node() if compose else loader.get_single_data()
     finally:
         loader.dispose()
 
 
 def parse_yaml(text: str, path: Path, check: Checker, first_line: int = 1) -> Any:
     try:
-        return _load(text, first_line)
+        return load_yaml(text, first_line)
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + first_line
         col = exc.position - text.rfind("\n", 0, exc.position)

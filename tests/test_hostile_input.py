@@ -127,6 +127,15 @@ def test_a_listener_port_must_be_a_port_number(tmp_path: Path, port: str) -> Non
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("meeting", [alias_bomb() + MEETING + "venue: *a8\n", LOADER["deeply nested brackets"][0],
+                                     LOADER["a date not on the calendar"][0]], ids=["aliases", "nesting", "date"])
+def test_new_paper_reads_meeting_yaml_with_the_same_limits(tmp_path: Path, meeting: str) -> None:
+    check(tmp_path / "m", ("meeting.yaml", meeting))
+    code, lines = assembler(tmp_path, "new", "paper", "m/q.md")
+    assert (code, lines) == (1, ["m/meeting.yaml: cannot be read as a YAML mapping; 'assembler check' says why"])
+    assert (tmp_path / "m" / "meeting.yaml").read_text() == meeting
+
+
 def test_a_file_far_too_big_to_be_a_meeting_is_not_read(tmp_path: Path) -> None:
     folder = tmp_path / "m"
     folder.mkdir()
