@@ -16,8 +16,8 @@ import yaml
 from assembler.documents import examine
 from assembler.errors import InvalidSources, Problem, shown
 from assembler.model import Contact, Document, Item, Kind, Meeting
-from assembler.schema import (EXEMPT_PARAGRAPHS, ITEM, MAX_SOURCE_BYTES, MAX_TEXT, MEETING, TEMPLATES,
-                              Field, as_date)
+from assembler.schema import (EXEMPT_PARAGRAPHS, ITEM, MAX_MEETING_BYTES, MAX_PAPER_BYTES, MAX_TEXT, MEETING,
+                              TEMPLATES, Field, as_date)
 
 KINDS: tuple[Kind, ...] = ("md", "docx", "pdf")
 MAX_YAML_DEPTH = 20  # a meeting nests four deep (items, an item, its appendices, an appendix)
@@ -104,12 +104,12 @@ class Checker:
         return [p for p in self.problems if p.warning]
 
 
-def read_text(path: Path, check: Checker) -> str | None:
+def read_text(path: Path, check: Checker, what: str, most: int) -> str | None:
+    """The file's text; None, reported, if it is too big to be `what` or is not UTF-8."""
     size = path.stat().st_size
-    if size > MAX_SOURCE_BYTES:  # looked at before reading: a wrong file may be gigabytes
-        check.error(path, 1, f"the file is {size:,} bytes long; a meeting.yaml or a Markdown paper can "
-                             f"be {MAX_SOURCE_BYTES:,} bytes at most (some 300 pages of text): check "
-                             "it is the right file, or split the paper into appendices")
+    if size > most:  # looked at before reading: a wrong file may be gigabytes
+        check.error(path, 1, f"the file is {size:,} bytes long; {what} can be {most:,} bytes at most: "
+                             "check it is the right file")
         return None
     data = path.read_bytes()
     try:
@@ -289,7 +289,7 @@ class MeetingLoader:
             found = "no meeting.yaml in this folder" if self.folder.is_dir() else "no such folder"
             self.check.error(self.folder, None, found)
             return None, path
-        text = read_text(path, self.check)
+        text = read_text(path, self.check, "a meeting.yaml", MAX_MEETING_BYTES)
         data = parse_yaml(text, path, self.check) if text is not None else None
         if data is None or not check_fields(data, MEETING, path, self.check, "meeting", 1):
             if data is None and not self.check.problems:
@@ -405,7 +405,7 @@ class MeetingLoader:
         kind: Kind = source.suffix.lower().lstrip(".")  # type: ignore[assignment]
         if kind != "md":
             return Document(source=source, kind=kind, title=title, label=label)
-        text = read_text(source, self.check)
+        text = read_text(source, self.check, "a Markdown paper", MAX_PAPER_BYTES)
         if text is None:
             return None
         head, body, body_line = split_front_matter(text)
