@@ -77,7 +77,9 @@ def _check_inline(inline: Token, source: Path, line: int) -> None:
         if child.level > MAX_INLINE_DEPTH:
             raise AssemblerError(f"bold, italics and links nested more than {MAX_INLINE_DEPTH} deep are "
                                  "not supported; check the '*' and '_' on this line", source, line)
-        line += child.type in ("softbreak", "hardbreak")
+        if child.type in ("softbreak", "hardbreak"):
+            line += 1
+
 
 STYLE_NAMES = (
     "Heading 1", "Heading 2", "Heading 3", "Numbered Paragraph", "Sub-item", "Sub-sub-item",
