@@ -52,7 +52,9 @@ def assembler(cwd: Path, *args: str) -> tuple[int, list[str]]:
 
 
 def fails(tmp_path: Path, meeting: str = MEETING, body: str = "Text.\n", front: str = "") -> list[str]:
-    code, lines = check(tmp_path / "m", ("meeting.yaml", meeting), ("p.md", PAPER.replace("---\n\n", front + "---\n\n") + body))
+    """The lines `check` gives for a meeting whose paper p.md has this body and these front-matter lines."""
+    paper = PAPER.replace("---\n\n", front + "---\n\n") + body
+    code, lines = check(tmp_path / "m", ("meeting.yaml", meeting), ("p.md", paper))
     assert code == 1, lines
     return lines
 
