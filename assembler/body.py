@@ -34,7 +34,14 @@ _PART = re.compile(r"^PART\s+([A-Z])\b\.?\s*(.*)$", re.I)
 _CHARACTER = 115
 _CELL_MARGIN = 2
 
-PARSER = MarkdownIt("commonmark", {"html": True}).enable("table")
+# How deep lists and block quotes may nest (Word's lists have nine levels), and bold, italics and
+# links within a line. The parser silently drops whatever lies deeper than its own limit, maxNesting;
+# a list or quote takes at most two of its levels, so with this one it keeps everything down to the
+# level this check refuses, and no text is ever lost without a word.
+MAX_BLOCK_DEPTH = 9
+MAX_INLINE_DEPTH = 20
+PARSER = MarkdownIt("commonmark", {"html": True, "maxNesting": 2 * MAX_BLOCK_DEPTH + 2}).enable("table")
+_CONTAINERS = {"bullet_list_open": "lists", "ordered_list_open": "lists", "blockquote_open": "block quotes"}
 
 
 @functools.lru_cache(maxsize=64)
@@ -42,6 +49,37 @@ def parsed(markdown: str) -> list[Token]:
     """The body's tokens, parsed once however often a build reads it (for its pictures, its parts
     and its text); read them, never change them."""
     return PARSER.parse(markdown)
+
+
+def checked(markdown: str, source: Path, first_line: int) -> list[Token]:
+    """The body's tokens, once they are known to nest no deeper than is supported: deeper, the
+    parser would have dropped text, and the tree of tokens would be too deep to walk."""
+    tokens = parsed(markdown)
+    depth = 0
+    for token in tokens:
+        line = first_line + token.map[0] if token.map else first_line
+        if token.type in _CONTAINERS:
+            depth += 1
+            if depth > MAX_BLOCK_DEPTH:
+                raise AssemblerError(f"{_CONTAINERS[token.type]} nested more than {MAX_BLOCK_DEPTH} "
+                                     "deep are not supported; bring the deepest lines up a level",
+                                     source, line)
+        elif token.type.endswith(("list_close", "blockquote_close")):
+            depth -= 1
+        elif token.type == "inline":
+            _check_inline(token, source, line)
+    return tokens
+
+
+def _check_inline(inline: Token, source: Path, line: int) -> None:
+    """Bold, italics and links nested deeper than a sentence could need: often a stray run of '*'."""
+    for child in inline.children or ():
+        if child.level > MAX_INLINE_DEPTH:
+            raise AssemblerError(f"bold, italics and links nested more than {MAX_INLINE_DEPTH} deep are "
+                                 "not supported; check the '*' and '_' on this line", source, line)
+        if child.type in ("softbreak", "hardbreak"):
+            line += 1
+
 
 STYLE_NAMES = (
     "Heading 1", "Heading 2", "Heading 3", "Numbered Paragraph", "Sub-item", "Sub-sub-item",
@@ -84,7 +122,7 @@ def split_parts(markdown: str, source: Path, first_line: int) -> tuple[Part, Par
     The template prints the "PART A" and "PART B" headings itself, so the heading is not kept.
     """
     found = None
-    tokens = parsed(markdown)
+    tokens = checked(markdown, source, first_line)
     for opening, inline in zip(tokens, tokens[1:]):
         heading = opening.type == "heading_open" and opening.tag == "h1"
         part = _PART.match(inline.content.strip()) if heading else None
@@ -144,7 +182,7 @@ class BodyWriter:
     # Blocks
 
     def write(self, markdown: str) -> str:
-        root = SyntaxTreeNode(parsed(markdown))
+        root = SyntaxTreeNode(checked(markdown, self.source, self.first_line))
         return "".join(self.block(node, depth=0) for node in root.children)
 
     def block(self, node: SyntaxTreeNode, depth: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,26 @@ def shown(path: Path) -> str:
     return str(path) if rel.startswith("..") else rel
 
 
+# The most characters a message line may hold. A value or a file name quoted in a message can be a
+# whole pasted page; what is cut is its middle, so that the place and the advice are always seen.
+MAX_LINE = 500
+MAX_PLACE = 200  # of which the file's name and line
+# Characters that would break the one line apart, or drive the terminal: shown as escapes instead.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def shortened(text: str, most: int) -> str:
+    """text in at most `most` characters: its middle cut out for '…', its end kept (the advice)."""
+    if len(text) <= most:
+        return text
+    head = most // 3
+    return text[:head] + "…" + text[len(text) - (most - head - 1):]
+
+
+def one_line(text: str) -> str:
+    return _UNPRINTABLE.sub(lambda found: found.group().encode("unicode_escape").decode(), text)
+
+
 @dataclass(frozen=True)
 class Problem:
     path: Path | None
@@ -24,11 +45,12 @@ class Problem:
     warning: bool = False
 
     def __str__(self) -> str:
-        where = shown(self.path) if self.path else ""
+        where = shortened(one_line(shown(self.path)), MAX_PLACE) if self.path else ""
         if where and self.line:
             where += f":{self.line}"
-        prefix = "warning: " if self.warning else ""
-        return f"{where}: {prefix}{self.message}" if where else f"{prefix}{self.message}"
+        start = f"{where}: " if where else ""
+        start += "warning: " if self.warning else ""
+        return start + shortened(one_line(self.message), MAX_LINE - len(start))
 
 
 class AssemblerError(Exception):

@@ -35,7 +35,7 @@ class Listener:
     @classmethod
     def parse(cls, text: str) -> "Listener":
         host, _, port = text.strip().rpartition(":")
-        if not host or not port.isdigit():
+        if not host or not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):  # not "³"
             raise AssemblerError(f"'{text}': give a unoserver listener as host:port, e.g. 127.0.0.1:2003")
         return cls(host, int(port))
 

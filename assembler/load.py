@@ -18,9 +18,12 @@ from assembler.documents import examine
 from assembler.errors import InvalidSources, Problem, shown
 from assembler.model import Contact, Document, Item, Kind, Meeting
 from assembler.names import MEETING_ID_RULE, NUMBER_RULE, meeting_id_ok, number_key, number_ok, slug
-from assembler.schema import EXEMPT_PARAGRAPHS, ITEM, MAX_TEXT, MEETING, TEMPLATES, Field, as_date
+from assembler.schema import (EXEMPT_PARAGRAPHS, ITEM, MAX_MEETING_BYTES, MAX_PAPER_BYTES, MAX_TEXT, MEETING,
+                              TEMPLATES, Field, as_date)
 
 KINDS: tuple[Kind, ...] = ("md", "docx", "pdf")
+MAX_YAML_DEPTH = 20  # a meeting nests four deep (items, an item, its appendices, an appendix)
+TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
@@ -33,6 +36,33 @@ class Located(dict):
 
 class _Loader(yaml.SafeLoader):
     first_line: int = 1  # the file line of the text's first line: front matter starts on line 2
+    depth: int = 0  # how deep in lists and mappings the node being composed is
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        """Refuse aliases before they expand: a kilobyte of them can stand for gigabytes of values.
+        And bound the nesting, which PyYAML composes and constructs by recursion."""
+        event = self.peek_event()
+        if event.anchor is not None:  # an alias ('*a') or an anchor ('&a')
+            raise yaml.MarkedYAMLError(problem="anchors and aliases ('&a', '*a') are not supported; "
+                                               "write the values out", problem_mark=event.start_mark)
+        if self.depth >= MAX_YAML_DEPTH:
+            raise yaml.MarkedYAMLError(problem=f"lists and mappings nested more than {MAX_YAML_DEPTH} "
+                                               "deep are not supported; check the brackets and the "
+                                               "indentation", problem_mark=event.start_mark)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """A value YAML recognises but Python cannot hold, as one line rather than a traceback."""
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, OverflowError) as exc:
+            problem = (f"{node.value} is not a date on the calendar" if node.tag == TIMESTAMP_TAG else
+                       "a number too long to read; if it is text, put it in quotes")
+            raise yaml.MarkedYAMLError(problem=problem, problem_mark=node.start_mark) from exc
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
@@ -41,7 +71,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
     mapping.lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
-        if isinstance(key, (dict, list)):  # "{{ x }}: y" is valid YAML, but no key we could look up
+        if isinstance(key, (dict, list, set)):  # "{{ x }}: y" is valid YAML, but no key we could look up
             raise yaml.MarkedYAMLError(
                 problem="a key in '{ }' or '[ ]'; put it in quotes", problem_mark=key_node.start_mark)
         if key in mapping:
@@ -76,7 +106,13 @@ class Checker:
         return [p for p in self.problems if p.warning]
 
 
-def read_text(path: Path, check: Checker) -> str | None:
+def read_text(path: Path, check: Checker, what: str, most: int) -> str | None:
+    """The file's text; None, reported, if it is too big to be `what` or is not UTF-8."""
+    size = path.stat().st_size
+    if size > most:  # looked at before reading: a wrong file may be gigabytes
+        check.error(path, 1, f"the file is {size:,} bytes long; {what} can be {most:,} bytes at most: "
+                             "check it is the right file")
+        return None
     data = path.read_bytes()
     try:
         return data.decode("utf-8-sig")
@@ -87,18 +123,20 @@ def read_text(path: Path, check: Checker) -> str | None:
         return None
 
 
-def _load(text: str, first_line: int) -> Any:
+def load_yaml(text: str, first_line: int = 1, compose: bool = False) -> Any:
+    """The YAML's values (or, composed, its node tree), read with the limits above; every fault,
+    whatever the text, is a yaml.YAMLError."""
     loader = _Loader(text)
     loader.first_line = first_line
     try:
-        return loader.get_single_data()
+        return loader.get_single_node() if compose else loader.get_single_data()
     finally:
         loader.dispose()
 
 
 def parse_yaml(text: str, path: Path, check: Checker, first_line: int = 1) -> Any:
     try:
-        return _load(text, first_line)
+        return load_yaml(text, first_line)
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + first_line
         col = exc.position - text.rfind("\n", 0, exc.position)
@@ -174,6 +212,8 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
 
 
 def available_templates(folder: Path) -> list[str]:
+    if not _is_folder(folder):  # 'templates:' named no folder: already reported
+        return []
     return sorted(p.stem for p in folder.glob("*.docx") if not p.name.startswith("~$"))
 
 
@@ -195,7 +235,7 @@ def _inside(folder: Path, name: str, path: Path, line: int, check: Checker, exem
     target = (folder / name)
     if not within(folder, name, path, line, check):
         return None
-    if not target.exists():
+    if not _exists(target):
         check.error(path, line, f"'{name}': no such file in {folder.name}/")
         return None
     if not target.is_file():
@@ -293,7 +333,7 @@ class MeetingLoader:
             found = "no meeting.yaml in this folder" if self.folder.is_dir() else "no such folder"
             self.check.error(self.folder, None, found)
             return None, path
-        text = read_text(path, self.check)
+        text = read_text(path, self.check, "a meeting.yaml", MAX_MEETING_BYTES)
         data = parse_yaml(text, path, self.check) if text is not None else None
         if data is None or not check_fields(data, MEETING, path, self.check, "meeting", 1):
             if data is None and not self.check.problems:
@@ -301,7 +341,7 @@ class MeetingLoader:
             return None, path
         if data.get("templates"):
             self.templates = (self.folder / str(data["templates"])).resolve()
-            if not self.templates.is_dir():
+            if not _is_folder(self.templates):
                 self.check.error(path, data.lines["templates"],
                                  f"templates: no folder '{data['templates']}'")
         return data, path
@@ -311,7 +351,8 @@ class MeetingLoader:
             folder=self.folder, body=str(data["body"]).strip(), date=as_date(data["date"]), items=items,
             templates=self.templates, time=_text(data, "time"), venue=_text(data, "venue"),
             organisation=_text(data, "organisation"),
-            contact=Contact(**{k: str(v) for k, v in data["contact"].items()})
+            contact=Contact(name=_text(data["contact"], "name"), phone=_text(data["contact"], "phone"),
+                            email=_text(data["contact"], "email"))  # other keys were warned of
             if data.get("contact") else None)
 
     def _items(self, data: Located, path: Path) -> tuple[Item, ...]:
@@ -383,7 +424,7 @@ class MeetingLoader:
                                 "only with 'exempt'; add 'exempt:' or delete it")
             return None
         text = str(value).strip()
-        if not text.isdigit() or int(text) not in EXEMPT_PARAGRAPHS:
+        if not (text.isascii() and text.isdigit()) or int(text) not in EXEMPT_PARAGRAPHS:  # not "³"
             self.check.error(path, entry.lines["exempt"], f"item {n}: 'exempt' should be the paragraph "
                              f"of Part 1 of Schedule 12A that applies, 1 to 7, not {value!r}")
             return None
@@ -451,7 +492,7 @@ class MeetingLoader:
         kind: Kind = source.suffix.lower().lstrip(".")  # type: ignore[assignment]
         if kind != "md":
             return Document(source=source, kind=kind, title=title, label=label)
-        text = read_text(source, self.check)
+        text = read_text(source, self.check, "a Markdown paper", MAX_PAPER_BYTES)
         if text is None:
             return None
         head, body, body_line = split_front_matter(text)
@@ -463,7 +504,7 @@ class MeetingLoader:
             front = Located()
         template = str(front.get("template") or self._default_template(default)) \
             if isinstance(front, dict) else default
-        if self.templates.is_dir() and template not in available_templates(self.templates):
+        if _is_folder(self.templates) and template not in available_templates(self.templates):
             self.check.error(source, getattr(front, "lines", {}).get("template", 1),
                              f"front matter: no template '{template}'; available: "
                              f"{', '.join(available_templates(self.templates)) or 'none'}")
@@ -492,6 +533,20 @@ class MeetingLoader:
 
 def _named(path: Path, folder: Path) -> str:
     return str(path.relative_to(folder)) if folder in path.parents else path.name
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # a name too long for the file system names no file either
+        return False
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a name too long for the file system is no folder either
+        return False
 
 
 def _text(data: dict, key: str) -> str:

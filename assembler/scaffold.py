@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from assembler.errors import AssemblerError, shown
-from assembler.load import DEFAULT_TEMPLATES, available_templates, split_front_matter
+from assembler.load import DEFAULT_TEMPLATES, available_templates, load_yaml, split_front_matter
 from assembler.schema import LIST, MEETING, TEMPLATES, Field, as_date
 
 MARKER = "# assembler new paper adds items above this line"
@@ -254,7 +254,7 @@ def new_paper(path: Path, template: str = "report", title: str = "",
 def _read_yaml(text: str, path: Path, compose: bool = False) -> Any:
     """A YAML mapping (or, composed, its node tree); a one-line message if it is not one."""
     try:
-        data = yaml.compose(text) if compose else yaml.safe_load(text)
+        data = load_yaml(text, compose=compose)  # with the checks' limits: no alias bomb, no deep nesting
     except yaml.YAMLError:
         data = None
     if not isinstance(data, (dict, yaml.MappingNode)):

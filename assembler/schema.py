@@ -11,6 +11,12 @@ from typing import Any
 # of pages again and again while the page references settle.
 MAX_TEXT = 2000
 
+# The most bytes a meeting.yaml or a Markdown paper may hold: far beyond any real one (an agenda is a
+# few thousand bytes; a million is some 300 pages of text), yet read and checked in seconds. A bigger
+# file is almost certainly the wrong one, and is not read at all.
+MAX_MEETING_BYTES = 100_000
+MAX_PAPER_BYTES = 1_000_000
+
 TEXT, DATE, FLAG, WHOLE, LIST, MAPPING, TEXTS = (
     "text", "date such as 2026-09-24", "true/false", "whole number from 0 to 32767", "list", "mapping",
     "text or list of text")

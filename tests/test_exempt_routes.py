@@ -72,12 +72,12 @@ def test_a_public_item_listing_the_exempt_papers_appendix_is_an_error(make_meeti
     secret = partners.pdf([partners.Sheet(words=partners.body_words(partners.A4, MARKER))])
     appendix = {"title": "Statement", "file": "statement.pdf"}
     items = [SECRET_ITEM | {"paper": "secret.pdf"} | {"appendices": [appendix]},
-             {"title": "Update.", "paper": "update.pdf", "appendices": [appendix]}]
+             {"title": "Update.", "paper": "update.pdf", "appendices": [dict(appendix)]}]
     update = partners.pdf([partners.Sheet(words=partners.body_words(partners.A4, "Update"))])
     folder = make_meeting(MEETING | {"items": items},
                           {"secret.pdf": update + b"\n", "update.pdf": update, "statement.pdf": secret})
     lines = check(tmp_path, folder).stderr.splitlines()
-    assert "m/meeting.yaml:12: item 2: 'statement.pdf' is a paper of exempt item 1, so it would be " \
+    assert "m/meeting.yaml:11: item 2: 'statement.pdf' is a paper of exempt item 1, so it would be " \
            "published; give item 2 a file of its own" in lines, lines
 
 
