@@ -400,12 +400,24 @@ class MeetingLoader:
             return None
         if entry.get("paper") and entry.get("verbal"):
             self.check.error(path, line, f"item {n}: has both a paper and 'verbal: true'; choose one")
+        found = len(self.check.problems)
         paper, appendices = self._paper(entry, path, n)
+        if entry.get("exempt") is not None:
+            self._unnamed(found, (paper, *appendices) if paper else (), path, n, line)
         return Item(number=self._number(entry, path, n, line), title=str(entry.get("title", "")).strip(),
                     presenter=_text(entry, "presenter"), text=_text(entry, "text"),
                     verbal=bool(entry.get("verbal")), paper=paper, appendices=appendices,
                     exempt=self._exempt(entry, path, n), public_title=self._public_title(entry, path, n),
                     supplement=self._supplement(entry, path, n))
+
+    def _unnamed(self, found: int, documents: tuple[Document, ...], path: Path, n: int, line: int) -> None:
+        """Warnings about an exempt item's files, from the found'th problem on, told against the item's
+        line without the files' names: a build that succeeds prints its warnings, and its output may
+        be read by people who may see only what is public. (Errors keep the names: the build stops
+        until the officer has found and mended the file.)"""
+        problems = self.check.problems
+        problems[found:] = [_unnamed(p, documents, self.folder, Problem(path, line, f"item {n} (exempt)"))
+                            if p.warning else p for p in problems[found:]]
 
     def _number(self, entry: Located, path: Path, n: int, line: int) -> str:
         """The item's number, which names its files: checked to be safe as part of a file name."""
@@ -533,6 +545,18 @@ class MeetingLoader:
 
 def _named(path: Path, folder: Path) -> str:
     return str(path.relative_to(folder)) if folder in path.parents else path.name
+
+
+def _unnamed(problem: Problem, documents: tuple[Document, ...], folder: Path, item: Problem) -> Problem:
+    """problem, told as a warning about item, naming the documents only as "its paper", "its Appendix A"."""
+    message = problem.message
+    for doc in documents:
+        what = f"its {doc.label or 'paper'}"
+        for name in {_named(doc.source, folder), doc.source.name}:
+            message = message.replace(f"'{name}'", what)
+        if problem.path == doc.source:
+            message = f"{what}, line {problem.line or 1}: {message}"
+    return Problem(item.path, item.line, f"{item.message}: {message}", warning=True)
 
 
 def _exists(path: Path) -> bool:

@@ -128,14 +128,14 @@ def meeting_lock(target: Path, say: Callable[[str], None]) -> Iterator[None]:
         except BlockingIOError:
             say(f"another build of {target.name} is running; waiting for it to finish")
             fcntl.flock(handle, fcntl.LOCK_EX)
+        recover(target)
         yield  # the lock goes with the file's closing, also when the process is killed
 
 
 @contextlib.contextmanager
 def staging(target: Path) -> Iterator[Path]:
     """A fresh folder beside target that replaces it only if the block succeeds. Hold the lock."""
-    old = target.with_name(f".{target.name}-old")
-    _recover(target, old)
+    old = _old(target)
     stage = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
     stage.chmod(0o777 & ~umask())  # mkdtemp's folder is private, but a pack is for publishing
     try:
@@ -150,14 +150,28 @@ def staging(target: Path) -> Iterator[Path]:
         shutil.rmtree(stage, ignore_errors=True)
 
 
-def _recover(target: Path, old: Path) -> None:
-    """Put right what a build killed outright (SIGKILL, a power cut) left behind."""
+def _old(target: Path) -> Path:
+    return target.with_name(f".{target.name}-old")
+
+
+def recover(target: Path) -> None:
+    """Put right what a build killed outright (SIGKILL, a power cut) left behind: its staging folder
+    may hold confidential papers, so it goes even when this build finds nothing to do. Hold the lock."""
+    old = _old(target)
     if old.exists() and not target.exists():
         old.rename(target)  # killed between the renames: the old output is the last complete one
     shutil.rmtree(old, ignore_errors=True)
     for path in target.parent.iterdir():
         if path.name.startswith(f".{target.name}-new-"):
             shutil.rmtree(path, ignore_errors=True)
+
+
+def private(folder: Path) -> Path:
+    """folder, made if need be, that only its owner may read, whatever the umask: a web server
+    publishing the output folder cannot read what is not for publication."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    return folder
 
 
 @contextlib.contextmanager

@@ -20,7 +20,7 @@ from assembler.documents import open_pdf
 from assembler.interrupts import still_wanted
 from assembler.manifest import Fingerprint, fingerprint, write_manifest
 from assembler.model import Item, Meeting
-from assembler.outputs import inside
+from assembler.outputs import inside, private
 from assembler.packs import CONFIDENTIAL, Pack, is_public, packs, screen_name
 from assembler.parallel import in_parallel
 from assembler.plan import PagePlan, Part, mark, references, settle
@@ -96,6 +96,8 @@ class Builder:
         return Conversion(rendered.docx, rendered.doc.source, screen_name(rendered.item, rendered.doc))
 
     def run(self, inputs: str) -> list[tuple[Pack, PagePlan]]:
+        if not all(is_public(item) for item in self.meeting.items):
+            private(self.stage / CONFIDENTIAL)
         rendered = self.render()
         still_wanted()  # before LibreOffice's work, should the libraries' loading have hidden a Ctrl-C
         made = packs(self.meeting)
@@ -107,9 +109,9 @@ class Builder:
         papers = [r for r in rendered if r.docx]
         public = [self.job(r) for r in papers if is_public(r.item)]
         public += [job for name, job in guesses.items() if name not in confidential]
-        private = [self.job(r) for r in papers if not is_public(r.item)]
-        private += [job for name, job in guesses.items() if name in confidential]
-        converted = self.convert(public) | self.convert(private, cached=False)
+        exempt = [self.job(r) for r in papers if not is_public(r.item)]
+        exempt += [job for name, job in guesses.items() if name in confidential]
+        converted = self.convert(public) | self.convert(exempt, cached=False)
         pdfs = {r.key: converted[r.docx] if r.docx else r.doc.source for r in rendered}
         counts = {r.key: len(open_pdf(pdfs[r.key], r.doc.source).pages) for r in rendered}
         plans = [(pack, self.plan(pack, counts, converted[guesses[pack.name].docx])) for pack in made]

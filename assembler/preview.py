@@ -8,8 +8,8 @@ from pathlib import Path
 from assembler.convert import DEFAULT_TIMEOUT, Conversion, convert, user_profiles
 from assembler.errors import AssemblerError, Problem
 from assembler.load import load_paper
-from assembler.outputs import inside, output_errors, refuse_overlap
-from assembler.packs import home
+from assembler.outputs import inside, output_errors, private, refuse_overlap
+from assembler.packs import home, is_public
 from assembler.render import render_papers
 
 
@@ -38,6 +38,8 @@ def preview(paper: Path, output: Path = Path("output"), pdf: bool = False,
     refuse_overlap(output, meeting.folder, meeting.templates, target)
     folder = target / home(meeting.items[0]) / "preview"
     with output_errors(folder):
+        if not is_public(meeting.items[0]):
+            private(folder.parent)
         rendered = render_papers(meeting, folder, lambda message: None)
         jobs = [Conversion(r.docx, r.doc.source) for r in rendered if r.docx]
         files = [job.docx for job in jobs]

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import partners
-from conftest import MakeMeeting, report
+from conftest import MakeMeeting, report, start_build, wait_for
 
 MARKER = "Quorndesh"  # found only in the exempt paper's title, file name and text
 MEETING = {"body": "Eastmere Licensing Committee", "date": "2026-10-01"}
@@ -119,3 +119,60 @@ def test_no_working_file_outside_confidential_is_named_after_an_exempt_paper(mak
     assert not [name for name in seen if MARKER.lower() in name.lower()]
     manifest = json.loads((tmp_path / "out" / "m" / "manifest.json").read_text())
     assert MARKER not in json.dumps(manifest)
+
+
+def test_confidential_is_readable_by_its_owner_alone_whatever_the_umask(make_meeting: MakeMeeting,
+                                                                       tmp_path: Path):
+    folder = make_meeting(MEETING | {"items": [{"title": "Policy.", "paper": "policy.md"}, SECRET_ITEM]},
+                          secret_files())
+    old = os.umask(0o022)
+    try:
+        assert assembler(tmp_path, "build", str(folder), "--output", "out").returncode == 0
+        assert assembler(tmp_path, "render", str(folder / SECRET), "--output", "previews").returncode == 0
+    finally:
+        os.umask(old)
+    built = tmp_path / "out" / "m"
+    assert built.stat().st_mode & 0o777 == 0o755
+    assert (built / "confidential").stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "previews" / "m" / "confidential").stat().st_mode & 0o777 == 0o700
+
+
+def test_a_build_with_nothing_to_do_still_clears_a_killed_builds_staging_folder(make_meeting: MakeMeeting,
+                                                                               tmp_path: Path):
+    folder = make_meeting(MEETING | {"items": [{"title": "Policy.", "paper": "policy.md"}, SECRET_ITEM]},
+                          secret_files())
+    assert assembler(tmp_path, "build", str(folder), "--output", "out").returncode == 0
+    source = folder / "policy.md"
+    kept = source.read_bytes()
+    source.write_bytes(kept + b"\nA late change.\n")
+    process = start_build(tmp_path, str(folder), "--output", "out")
+    wait_for(lambda: list((tmp_path / "out").glob(".m-new-*/confidential")), "the staging folder")
+    process.kill()
+    process.wait()
+    source.write_bytes(kept)  # the sources are as the last complete build had them: nothing to do
+    done = assembler(tmp_path, "build", str(folder), "--output", "out", "--verbose")
+    assert "nothing had changed since the last build" in done.stdout, done.stdout + done.stderr
+    assert not list((tmp_path / "out").glob(".m-*")), list((tmp_path / "out").iterdir())
+
+
+def test_warnings_about_an_exempt_items_files_do_not_name_them(make_meeting: MakeMeeting, tmp_path: Path):
+    import docx
+
+    statement = docx.Document()
+    statement.add_paragraph(f"{MARKER} statement.")
+    statement.core_properties.author = "A. Person"
+    statement.save(str(tmp_path / "statement.docx"))
+    files = secret_files() | {SECRET: report(f"{MARKER} review", "Text.", offcers=[],
+                                             appendices=[{"title": "S", "file": f"{MARKER}.docx"}]),
+                              f"{MARKER}.docx": (tmp_path / "statement.docx").read_bytes()}
+    folder = make_meeting(MEETING | {"items": [{"title": "Policy.", "paper": "policy.md"}, SECRET_ITEM]}, files)
+    done = assembler(tmp_path, "build", str(folder), "--output", "out", "--verbose")
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if "warning" in line]
+    assert warnings == [
+        "m/meeting.yaml:6: warning: item 2 (exempt): its paper, line 5: front matter: unknown key 'offcers' "
+        "(did you mean 'officers'?)",
+        "m/meeting.yaml:6: warning: item 2 (exempt): its paper, line 3: its Appendix A: its properties name "
+        "people (author); "
+        "the names were taken out of the copies the build makes"], warnings
+    assert MARKER.lower() not in (done.stdout + done.stderr).lower()
