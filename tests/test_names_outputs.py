@@ -144,6 +144,7 @@ def test_output_folders_follow_the_umask_so_they_can_be_published(make_meeting, 
     out = tmp_path / "out" / "m"
     modes = {p.relative_to(out).as_posix(): oct(p.stat().st_mode & 0o777) for p in [out, *out.rglob("*")]}
     assert modes["."] == oct(0o755)
+    assert modes.pop("confidential") == oct(0o700)  # but not what is not for publication
     assert {mode for name, mode in modes.items() if (out / name).is_dir()} == {oct(0o755)}
     assert {mode for name, mode in modes.items() if (out / name).is_file()} == {oct(0o644)}
     assert "Text." in layout_text(out / "agenda-pack.pdf")
