@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from assembler.errors import AssemblerError, InvalidSources
 from assembler.load import available_templates
 from assembler.model import Document, Item, Meeting
 from assembler.packs import exclusion_resolution
+from assembler.sanitise import copy_without_links
 from assembler.schema import as_date
 
 TABLE_STYLE = "Council Table"
@@ -349,8 +349,7 @@ def _render_one(doc: Document, item: Item, meeting: Meeting, folder: Path, index
         else:
             make(out)
         return Rendered(item, index, doc, out, pictures_of(doc))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(doc.source, out)
+    copy_without_links(doc.source, out)  # LibreOffice fetches nothing a partner's document links to
     return Rendered(item, index, doc, out)
 
 
