@@ -151,14 +151,16 @@ for group in groups:
 
 
 class Lifeline:
-    """A small process holding the read end of a pipe from the build. It is told of each LibreOffice
-    the build starts, and of each the build has reaped, so that a number given since to another
-    process is never stopped; when the pipe closes, as it does when the build ends, it stops the rest."""
+    """A small process holding the read end of a pipe from the build. Each LibreOffice the build starts
+    tells it its process group before it runs a line of LibreOffice's own (from its child process, so
+    that the build being killed at any moment cannot leave it untold), and the build tells it of each
+    it has reaped, so that a number given since to another process is never stopped. When the pipe
+    closes, as it does when the build ends however it ends, the lifeline stops the rest."""
 
     def __init__(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-c", LIFELINE], stdin=subprocess.PIPE, text=True,
+        self.process = subprocess.Popen([sys.executable, "-c", LIFELINE], stdin=subprocess.PIPE,
                                         start_new_session=True)
-        self.pipe: IO[str] = self.process.stdin  # type: ignore[assignment]
+        self.pipe: IO[bytes] = self.process.stdin  # type: ignore[assignment]
         self.covered: set[int] = set()
 
     def __enter__(self) -> "Lifeline":
@@ -170,11 +172,12 @@ class Lifeline:
 
     def start(self, command: list[str]) -> subprocess.Popen:
         """Start a LibreOffice, in a process group of its own that the lifeline covers."""
+        pipe = self.pipe.fileno()
         # Its output is not read, so it goes nowhere: a full pipe would make soffice wait forever.
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   start_new_session=True)
+                                   start_new_session=True,
+                                   preexec_fn=lambda: os.write(pipe, f"+{os.getpid()}\n".encode()))
         self.covered.add(process.pid)
-        self._tell(f"+{process.pid}")
         return process
 
     def ended(self, process: subprocess.Popen) -> bool:
@@ -193,11 +196,7 @@ class Lifeline:
     def _forget(self, process: subprocess.Popen) -> None:
         if process.pid in self.covered:
             self.covered.discard(process.pid)
-            self._tell(f"-{process.pid}")
-
-    def _tell(self, line: str) -> None:
-        self.pipe.write(line + "\n")
-        self.pipe.flush()
+            os.write(self.pipe.fileno(), f"-{process.pid}\n".encode())  # one write: lines never mix
 
 
 def user_profiles() -> Path:
@@ -213,6 +212,9 @@ def profile_slots(root: Path, count: int) -> Iterator[list[Path]]:
             held = _take_slots(root, count, locks)
         except OSError as exc:
             raise _unwritable(root, exc) from None
+        # Before the locks go: a LibreOffice this build was starting as it was stopped (its number not
+        # yet known, say) ends with it, rather than outliving it.
+        locks.callback(_stop_any_on, held)
         yield held
 
 
@@ -255,12 +257,18 @@ def _claim(slot: Path) -> Path:
     lifeline could stop it (the lifeline itself killed, say). Left running, it would be handed this
     build's documents, so it is stopped, and the pipes it listened on are removed.
     """
-    for pid in _processes_with(f"-env:UserInstallation={slot.resolve().as_uri()}"):
-        _stop_leftover(pid)
+    _stop_any_on([slot])
     for pipe in _pipe_files(_host_pipe(slot)) + _pipe_files(_office_pipe(slot)):
         pipe.unlink(missing_ok=True)
     _settings(slot)
     return slot
+
+
+def _stop_any_on(slots: Sequence[Path]) -> None:
+    """Stop every LibreOffice running on these slots' profiles: only for slots whose locks are held."""
+    for slot in slots:
+        for pid in _processes_with(f"-env:UserInstallation={slot.resolve().as_uri()}"):
+            _stop_leftover(pid)
 
 
 def _processes_with(argument: str) -> list[int]:
