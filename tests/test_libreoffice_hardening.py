@@ -246,22 +246,26 @@ def test_a_timeout_that_is_no_time_limit_is_refused(make_meeting, tmp_path: Path
 
 
 FILL_AND_BUILD = """
-mount -t tmpfs -o size=4m tmpfs "$HOME"
+mount -t tmpfs -o "$1" tmpfs "$HOME"
 dd if=/dev/zero of="$HOME/filler" bs=64k 2>/dev/null
 exec "$0" -m assembler build m --output out
 """
 
 
-def test_a_full_disk_under_home_is_said_in_words(make_meeting, tmp_path: Path):
+@pytest.mark.parametrize("disk, said", [
+    ("size=4m", "no space left on device for LibreOffice's profiles; free some space on that disk, or set "
+                "XDG_CACHE_HOME to a folder on another disk"),
+    ("ro", "LibreOffice's profiles cannot be written here (Read-only file system); make the folder writable, "
+           "or set XDG_CACHE_HOME to another folder")])
+def test_a_home_folder_that_cannot_take_libreoffices_profiles_is_said_in_words(make_meeting, tmp_path: Path,
+                                                                               disk: str, said: str):
     make_meeting(ONE_REPORT, {"p.md": report("Report", "Text.\n")})
     home = tmp_path / "home"
     home.mkdir()
     env = {key: value for key, value in os.environ.items() if key != "XDG_CACHE_HOME"} | {"HOME": str(home)}
-    # A disk of its own, filled up, mounted over HOME where only this build sees it.
-    built = subprocess.run(["unshare", "--mount", "--map-root-user", "sh", "-c", FILL_AND_BUILD, sys.executable],
-                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    # A disk of its own, filled up (or read-only), mounted over HOME where only this build sees it.
+    built = subprocess.run(["unshare", "--mount", "--map-root-user", "sh", "-c", FILL_AND_BUILD, sys.executable,
+                            disk], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert built.returncode == 1
-    assert built.stderr.splitlines() == [
-        "home/.cache/assembler/libreoffice: no space left on device for LibreOffice's profiles; free some space "
-        "on that disk, or set XDG_CACHE_HOME to a folder on another disk"]
+    assert built.stderr.splitlines() == [f"home/.cache/assembler/libreoffice: {said}"]
     assert not (tmp_path / "out" / "m").exists()
