@@ -140,7 +140,7 @@ Done = Callable[[Conversion], None]
 LIFELINE = """
 import os, signal, sys
 groups = set()
-for line in sys.stdin:  # "+N": the build started process group N; "-N": it has ended and been reaped
+for line in sys.stdin:  # "+N": process group N has started; "-N": it has ended, and been reaped
     (groups.add if line[0] == "+" else groups.discard)(int(line[1:]))
 for group in groups:
     try:
