@@ -37,6 +37,14 @@ class Link:
         return f"links to {self.kind} at {target}"
 
 
+def _root(data: bytes) -> etree._Element | None:
+    """A relationships part as XML, read as far as it can be; None if none of it can."""
+    try:
+        return etree.fromstring(data, PARSER)
+    except etree.XMLSyntaxError:  # nothing at all to read, which recovering does not help
+        return None
+
+
 def _outside(root: etree._Element | None) -> list[etree._Element]:
     """A part's relationships that reach outside the document. What cannot be read at all, LibreOffice
     cannot follow either."""
@@ -52,7 +60,7 @@ def outside_links(docx: Path) -> list[Link]:
     """The links from a Word file to pictures, templates and objects outside it."""
     with zipfile.ZipFile(docx) as archive:
         return [Link(KINDS.get(r.get("Type", "").rpartition("/")[2], "a file"), r.get("Target", ""))
-                for name in sorted(_parts(archive)) for r in _outside(etree.fromstring(archive.read(name), PARSER))]
+                for name in sorted(_parts(archive)) for r in _outside(_root(archive.read(name)))]
 
 
 def copy_without_links(source: Path, out: Path) -> None:
@@ -69,7 +77,7 @@ def copy_without_links(source: Path, out: Path) -> None:
 
 
 def _unlinked(data: bytes) -> bytes:
-    root = etree.fromstring(data, PARSER)
+    root = _root(data)
     found = _outside(root)
     for relationship in found:
         relationship.set("Target", NOWHERE)

@@ -41,8 +41,8 @@ def long_table(rows: int) -> bytes:
     """A partner's .docx holding one long table, which LibreOffice takes several seconds to lay out."""
     document = docx.Document()
     document.add_paragraph("A long table follows.")
-    body = "".join(f"<w:tr>{''.join(f'<w:tc><w:p><w:r><w:t>row {n} cell {c}</w:t></w:r></w:p></w:tc>' for c in range(4))}"
-                   "</w:tr>" for n in range(rows))
+    cell = "<w:tc><w:p><w:r><w:t>row {} cell {}</w:t></w:r></w:p></w:tc>"
+    body = "".join("<w:tr>" + "".join(cell.format(n, c) for c in range(4)) + "</w:tr>" for n in range(rows))
     document.element.body.insert(-1, parse_xml(f"<w:tbl {nsdecls('w')}><w:tblGrid>{'<w:gridCol/>' * 4}</w:tblGrid>"
                                                f"{body}</w:tbl>"))
     buffer = io.BytesIO()
