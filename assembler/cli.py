@@ -7,6 +7,7 @@ Each command imports what only it needs when it runs, so that `build` with nothi
 from __future__ import annotations
 
 import logging
+import math
 import os
 import sys
 import traceback
@@ -26,6 +27,25 @@ from assembler.load import DEFAULT_TEMPLATES, load_meeting
 
 INTERRUPTED = 130  # what a shell expects of a program stopped by Ctrl-C
 LAST_DATE = 253402300799  # 31 December 9999, 23:59:59: the last moment a PDF date can hold
+
+
+class Seconds(click.ParamType):
+    """A time limit: a number of seconds above 0. (Python's float() takes "nan" and "inf" too.)"""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            seconds = math.nan
+        if not math.isfinite(seconds) or seconds <= 0:
+            self.fail(f"give a number of seconds above 0, such as 600, not '{value}'", param, ctx)
+        return seconds
+
+
+TIMEOUT = click.option("--timeout", type=Seconds(), default=DEFAULT_TIMEOUT, show_default=True,
+                       help="Seconds to let LibreOffice run, from its start, before stopping it.")
 
 
 class Command(click.Command):
@@ -89,8 +109,7 @@ def main(debug: bool) -> None:
 @click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False), default=Path("output"),
               show_default=True, help="Folder to write output/<meeting-id>/ into.")
 @click.option("--simplex", is_flag=True, help="No filler pages: papers may start on a left-hand page.")
-@click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True,
-              help="Seconds to let LibreOffice run before stopping it.")
+@TIMEOUT
 @click.option("--unoserver", "unoservers", multiple=True, metavar="HOST:PORT", envvar="ASSEMBLER_UNOSERVERS",
               help="Lay documents out on these unoserver listeners instead of a local LibreOffice "
                    "(repeat, or set ASSEMBLER_UNOSERVERS to a space-separated list).")
@@ -244,8 +263,7 @@ def new_paper(paper: Path, template: str, title: str, appendix_to: Path | None) 
 @click.option("--pdf", is_flag=True, help="Lay it out as PDF too, with LibreOffice.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False), default=Path("output"),
               show_default=True, help="Folder to write <meeting-id>/preview/ into.")
-@click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True,
-              help="Seconds to let LibreOffice run before stopping it.")
+@TIMEOUT
 def render(paper: Path, pdf: bool, output: Path, timeout: float) -> None:
     """Render PAPER and its appendices on their own, to check how they look."""
     from assembler.preview import preview
@@ -268,8 +286,7 @@ def templates(meeting: Path | None) -> None:
 @click.argument("meeting", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False), default=Path("output"),
               show_default=True, help="Folder holding the built <meeting-id>/ to verify.")
-@click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True,
-              help="Seconds to let LibreOffice run before stopping it.")
+@TIMEOUT
 @click.option("--quiet", "-q", is_flag=True, help="Print only the verdict and the differences.")
 @click.option("--verbose", "-v", is_flag=True, help="Say what is being done, even when not on a terminal.")
 def verify(meeting: Path, output: Path, timeout: float, quiet: bool, verbose: bool) -> None:

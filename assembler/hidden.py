@@ -9,13 +9,14 @@ read as XML here, without LibreOffice, once documents.zip_problem has found them
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
-import shutil
 import zipfile
 import zlib
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
+from typing import Callable
 
 from lxml import etree
 from pypdf.generic import ArrayObject, DictionaryObject
@@ -132,22 +133,12 @@ def _unnamed(data: bytes, fields: dict[str, str]) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def copy_unnamed(source: Path, out: Path) -> None:
-    """Copy a .docx, leaving out of its properties the names of the people who wrote it.
-
-    The copy is published beside the pack, and LibreOffice writes its author into the paper's PDF.
-    """
+def unnamed_parts(source: Path) -> dict[str, Callable[[bytes], bytes]]:
+    """How to take the names of the people who wrote a .docx out of its properties, part by part
+    (sanitise.copy_for_layout makes the copy): none if no property names anyone."""
     if not word_hidden(source).people:
-        shutil.copyfile(source, out)
-        return
-    try:
-        with zipfile.ZipFile(source) as parts, zipfile.ZipFile(out, "w") as copy:
-            for entry in parts.infolist():
-                data = parts.read(entry)
-                copy.writestr(entry, _unnamed(data, PEOPLE[entry.filename]) if entry.filename in PEOPLE else data)
-    except DAMAGED:
-        raise AssemblerError(f"{NOT_WORD}; open it in Word and save it again, or ask its author for a new copy",
-                             source) from None
+        return {}
+    return {part: functools.partial(_unnamed, fields=fields) for part, fields in PEOPLE.items()}
 
 
 def pdf_attachments(path: Path) -> bool:

@@ -253,6 +253,12 @@ def _inside(folder: Path, name: str, path: Path, line: int, check: Checker, exem
     if repaired:
         check.warn(path, line, f"'{name}': the PDF is damaged; it was repaired and included, but check "
                                "its pages in the pack, or ask for the file again")
+    if kind == "docx":
+        from assembler.sanitise import outside_links  # lxml: loaded only for meetings with Word files
+
+        for link in outside_links(target):
+            check.warn(path, line, f"'{name}': {link}; it was left out, since a build fetches nothing "
+                                   "from the network or from other files")
     _out_of_sight(target, kind, f"'{name}'", (path, line), check, exempt)
     return target
 

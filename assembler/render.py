@@ -20,12 +20,12 @@ from assembler.body import (MINUTES_STYLE_NAMES, STYLE_NAMES, Layout, Part, mark
 from assembler.cache import Cache, code_digest, digest, file_digest, json_digest
 from assembler.documents import zip_problem
 from assembler.errors import AssemblerError, InvalidSources
-from assembler.hidden import copy_unnamed
 from assembler.load import available_templates
 from assembler.model import Document, Item, Meeting
 from assembler.names import output_stem
 from assembler.outputs import inside
 from assembler.packs import exclusion_resolution, screen_name
+from assembler.sanitise import copy_for_layout
 from assembler.schema import as_date
 
 TABLE_STYLE = "Council Table"
@@ -344,8 +344,7 @@ def _render_one(doc: Document, item: Item, meeting: Meeting, folder: Path, index
         else:
             make(out)
         return Rendered(item, index, doc, out, pictures_of(doc))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    copy_unnamed(doc.source, out)
+    copy_for_layout(doc.source, out)
     return Rendered(item, index, doc, out)
 
 

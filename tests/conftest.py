@@ -85,6 +85,8 @@ if args == ["--version"]:
     sys.exit(0)
 with open(here / "pids", "a") as pids:
     pids.write(f"{{os.getpid()}}\\n")
+if os.environ.get("FAKE_SOFFICE") == "hang-at-start":  # every run, a build's hosts included
+    time.sleep(600)
 accept = [arg for arg in args if arg.startswith("--accept=pipe,name=")]
 if accept:  # a build's host: it listens, as LibreOffice would, until it is stopped
     host = socket.socket(socket.AF_UNIX)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assembler.build import Progress, build
-from assembler.convert import Conversion, Local
+from assembler.convert import Conversion, Deadline, Local
 from assembler.errors import AssemblerError
 from conftest import ONE_REPORT, alive, finish, report, running_with, start_build, wait_for
 from readback import layout_text
@@ -29,7 +29,7 @@ def test_conversions_are_handed_to_the_host(tmp_path: Path):
     job = word_file(tmp_path / "a.docx", "A page.")
     with engine.running():
         host = next(iter(engine.hosts.values()))
-        host.wait()
+        host.wait(Deadline.start(60))
         os.killpg(host.process.pid, signal.SIGSTOP)  # a host that no longer answers
         try:
             # Run on its own, soffice would convert the file; handed to the host, it waits for it.

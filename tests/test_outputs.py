@@ -38,9 +38,9 @@ def test_a_build_killed_between_the_renames_leaves_the_old_output_for_the_next(t
     (tmp_path / ".m-old").mkdir()  # as a build killed outright between its two renames leaves it
     (tmp_path / ".m-old" / "agenda-pack.pdf").write_bytes(b"the last complete pack")
     (tmp_path / ".m-new-x1y2").mkdir()  # and a staging folder it never finished
-    with pytest.raises(RuntimeError), staging(tmp_path / "m"):
+    with pytest.raises(RuntimeError), meeting_lock(tmp_path / "m", print), staging(tmp_path / "m"):
         raise RuntimeError("the next build fails")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".m.lock", "m"]
     assert (tmp_path / "m" / "agenda-pack.pdf").read_bytes() == b"the last complete pack"
 
 
