@@ -17,13 +17,13 @@ from typing import Any, NoReturn
 import click
 
 from assembler import __version__
-from assembler.build import BuildResult, Progress
-from assembler.build import build as build_pack
-from assembler.build import check as check_meeting
-from assembler.convert import DEFAULT_TIMEOUT
+from assembler.build.progress import BuildResult, Progress
+from assembler.build.run import build as build_pack
+from assembler.build.run import check as check_meeting
 from assembler.errors import AssemblerError, Interrupted, InvalidSources, Problem, shown
-from assembler.interrupts import stopping_cleanly
-from assembler.load import DEFAULT_TEMPLATES, load_meeting
+from assembler.layout.convert import DEFAULT_TIMEOUT
+from assembler.runtime.interrupts import stopping_cleanly
+from assembler.sources.load import DEFAULT_TEMPLATES, load_meeting
 
 INTERRUPTED = 130  # what a shell expects of a program stopped by Ctrl-C
 LAST_DATE = 253402300799  # 31 December 9999, 23:59:59: the last moment a PDF date can hold
@@ -131,7 +131,7 @@ def build(meeting: Path, output: Path, simplex: bool, timeout: float, unoservers
                                    progress=Screen(verbose) if screen else Notices(),
                                    source_date_epoch=source_date_epoch)
     if watch:
-        from assembler.watch import watch as watch_meeting
+        from assembler.commands.watch import watch as watch_meeting
 
         # Each build's last line is printed even off a terminal: it is how a watcher hears of a build.
         watch_meeting(meeting, output, lambda result: shown_result(result, not quiet, print_ready),
@@ -147,7 +147,7 @@ def shown_result(result: BuildResult, screen: bool, print_ready: bool) -> bool:
         click.echo(summary(result))
     if not print_ready:
         return True
-    from assembler.printready import inspect
+    from assembler.pdf.printready import inspect
 
     reports = [inspect(pack) for pack in result.packs]
     for found in reports:
@@ -238,7 +238,7 @@ def new() -> None:
 @click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
 def new_meeting(folder: Path) -> None:
     """Write FOLDER/meeting.yaml with the standard procedural items."""
-    from assembler import scaffold
+    from assembler.commands import scaffold
     path = scaffold.new_meeting(folder)
     click.echo(f"{shown(path)}: written; fill in the body and date, then add papers with "
                f"'assembler new paper {shown(folder)}/NAME.md'")
@@ -252,7 +252,7 @@ def new_meeting(folder: Path) -> None:
               help="With --template appendix: the report it belongs to.")
 def new_paper(paper: Path, template: str, title: str, appendix_to: Path | None) -> None:
     """Write PAPER, a skeleton with every section of its template, and put it on the agenda."""
-    from assembler import scaffold
+    from assembler.commands import scaffold
     made = scaffold.new_paper(paper, template, title, appendix_to and paper.parent / appendix_to.name)
     listed = f"; added to {shown(made.listed_in)}" if made.listed_in else "; already on the agenda"
     click.echo(f"{shown(made.path)}: written{listed}")
@@ -266,7 +266,7 @@ def new_paper(paper: Path, template: str, title: str, appendix_to: Path | None) 
 @TIMEOUT
 def render(paper: Path, pdf: bool, output: Path, timeout: float) -> None:
     """Render PAPER and its appendices on their own, to check how they look."""
-    from assembler.preview import preview
+    from assembler.commands.preview import preview
     result = preview(paper, output, pdf, timeout)
     report(result.warnings)
     for path in result.files:
@@ -277,7 +277,7 @@ def render(paper: Path, pdf: bool, output: Path, timeout: float) -> None:
 @click.argument("meeting", required=False, type=click.Path(path_type=Path, file_okay=False))
 def templates(meeting: Path | None) -> None:
     """List the templates, and the front matter each reads (those of MEETING, if given)."""
-    from assembler.catalogue import describe
+    from assembler.commands.catalogue import describe
     folder = load_meeting(meeting)[0].templates if meeting else DEFAULT_TEMPLATES
     click.echo(describe(folder))
 
@@ -291,7 +291,7 @@ def templates(meeting: Path | None) -> None:
 @click.option("--verbose", "-v", is_flag=True, help="Say what is being done, even when not on a terminal.")
 def verify(meeting: Path, output: Path, timeout: float, quiet: bool, verbose: bool) -> None:
     """Rebuild the meeting in folder MEETING and compare it with its built pack: exit 0 if the same."""
-    from assembler.verify import verify as verify_pack
+    from assembler.commands.verify import verify as verify_pack
     progress = Screen(verbose) if showing(quiet, verbose) else Notices()
     verdict = verify_pack(meeting, output, timeout=timeout, progress=progress)
     for finding in verdict.findings:

@@ -20,11 +20,11 @@ import sys
 import tempfile
 import time
 import xmlrpc.client
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from pypdf import PdfReader
-
 from synthetic import make_meeting
 
 HERE = Path(__file__).resolve().parent
@@ -79,8 +79,8 @@ def timed(command: list[str], cwd: Path) -> tuple[float, int]:
 
 def rendered(meeting: Path, work: Path) -> list[Path]:
     """The meeting's papers rendered to Word, as assembler renders them, for bare LibreOffice."""
-    from assembler.load import load_meeting
-    from assembler.render import render_papers
+    from assembler.render.word import render_papers
+    from assembler.sources.load import load_meeting
 
     loaded, _ = load_meeting(meeting)
     return [r.docx for r in render_papers(loaded, work / "docx", lambda message: None) if r.docx]
@@ -220,7 +220,8 @@ def report(m: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
         ("one paragraph edited, a build of its own",
          f"{m['one_edit_seconds']:.2f} s = {m['one_edit_seconds'] / m['cold_seconds']:.2f} x cold", "", True),
         ("one paragraph edited, unoserver listeners",
-         f"{m['one_edit_on_listeners_seconds']:.2f} s = {m['one_edit_on_listeners_seconds'] / m['cold_seconds']:.2f} x cold",
+         f"{m['one_edit_on_listeners_seconds']:.2f} s = "
+         f"{m['one_edit_on_listeners_seconds'] / m['cold_seconds']:.2f} x cold",
          "", True),
         ("nothing changed", f"{m['no_change_seconds']:.2f} s = {m['no_change_seconds'] / m['cold_seconds']:.2f} x cold",
          "<= 0.1 x cold", m["no_change_seconds"] <= 0.1 * m["cold_seconds"]),

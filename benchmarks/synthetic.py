@@ -10,7 +10,7 @@ import yaml
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from assembler.stamps import REGULAR, register_fonts
+from assembler.pdf.stamps import REGULAR, register_fonts
 
 WORDS = ("partnership board council safety community residents report service district police "
          "strategy review quarter performance funding housing neighbourhood victims data officers "

@@ -6,15 +6,16 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 import yaml
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from assembler.build import BuildResult, build
+from assembler.build.progress import BuildResult
+from assembler.build.run import build
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "papers" / "northshire-scsb-2026-09-24"

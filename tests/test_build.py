@@ -6,17 +6,15 @@ import io
 import re
 
 import docx
+import partners
 import pytest
+from conftest import report
 from pypdf import PdfReader
+from readback import check_pack, first_pages, front_sheet_references, layout_text, page_range, pages
 from reportlab.pdfgen.canvas import Canvas
 
-from assembler.build import build
+from assembler.build.run import build
 from assembler.errors import AssemblerError
-from readback import check_pack, first_pages, front_sheet_references, layout_text, page_range, pages
-
-from conftest import report
-
-import partners
 
 MEETING = {"body": "Eastmere Licensing Committee", "date": "2026-10-01", "organisation": "Eastmere Council"}
 

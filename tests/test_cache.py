@@ -6,12 +6,11 @@ import os
 import re
 
 from click.testing import CliRunner
-
-from assembler.build import build
-from assembler.cli import main
+from conftest import report
 from readback import check_pack, layout_text, pages
 
-from conftest import report
+from assembler.build.run import build
+from assembler.cli import main
 
 MEETING = {"body": "Westbrook Community Safety Panel", "date": "2026-11-05"}
 ITEMS = [{"title": "Noise nuisance", "paper": "noise.md"}, {"title": "Street lighting", "paper": "lights.md"}]
@@ -45,7 +44,8 @@ def test_an_items_own_pdf_follows_its_pages_when_an_earlier_paper_grows(make_mee
     first = build(folder, tmp_path / "out")
     lights = first.pack.parent / "items" / "02-street-lighting.pdf"
     before = pages(lights)
-    (folder / "noise.md").write_text(report("Noise nuisance", "Complaints.\n\n\\newpage\n\nMore.\n\n\\newpage\n\nStill more.\n"))
+    longer = "Complaints.\n\n\\newpage\n\nMore.\n\n\\newpage\n\nStill more.\n"
+    (folder / "noise.md").write_text(report("Noise nuisance", longer))
     second = build(folder, tmp_path / "out")
     first_page, last_page = check_pack(second.pack, duplex=True)["2"]
     whole = pages(second.pack)
@@ -86,7 +86,7 @@ def test_the_command_line_says_what_it_did_only_when_asked(make_meeting, tmp_pat
 def test_a_sound_pdf_is_remembered_by_its_content_not_its_name(tmp_path, monkeypatch):
     from reportlab.pdfgen.canvas import Canvas
 
-    from assembler.documents import examine
+    from assembler.sources.documents import examine
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     pdf = tmp_path / "appendix.pdf"

@@ -10,17 +10,17 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from click.testing import CliRunner
-
-import assembler.convert
 from conftest import DAMAGED_DOCX, EXAMPLE
-from assembler.body import STYLE_NAMES, Layout, markdown_to_wordml
+
+import assembler.layout.convert
 from assembler.cli import main
-from assembler.load import DEFAULT_TEMPLATES, load_meeting
+from assembler.render.body import STYLE_NAMES, Layout, markdown_to_wordml
+from assembler.sources.load import DEFAULT_TEMPLATES, load_meeting
 
 Files = dict[str, "str | bytes | Path"]  # name in m/ → text, bytes, or a Path for a symlink to it
 
@@ -56,7 +56,7 @@ def write(folder: Path, files: Files) -> Path:
 def meeting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[Files], Path]:
     """Writes the meeting folder m/ into tmp_path, the working folder, from {name: content}."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(assembler.convert, "convert", lambda *a, **k: pytest.fail("LibreOffice was reached"))
+    monkeypatch.setattr(assembler.layout.convert, "convert", lambda *a, **k: pytest.fail("LibreOffice was reached"))
     return lambda files: write(tmp_path / "m", files)
 
 

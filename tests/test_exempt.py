@@ -7,17 +7,18 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import partners
 import pytest
 from click.testing import CliRunner
-from pypdf import PdfReader
-
-import partners
-from assembler.build import BuildResult, build
-from assembler.cli import main
-from assembler.load import load_meeting
-from assembler.packs import packs
 from conftest import ROOT, report
+from pypdf import PdfReader
 from readback import check_pack, layout_text, pages
+
+from assembler.build.progress import BuildResult
+from assembler.build.run import build
+from assembler.cli import main
+from assembler.plan.packs import packs
+from assembler.sources.load import load_meeting
 
 FULL = ROOT / "papers" / "northshire-scsb-2026-09-24-full"
 # Words found only in the exempt papers, their titles, appendices and file names.
@@ -56,7 +57,8 @@ def meeting(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
         (folder / name).write_text(text, encoding="utf-8")
     secret = [partners.Sheet(words=partners.body_words(partners.A4, "Frobisher-Klatt"), marks=("Frobisher-Klatt",))]
     (folder / "frobisher-klatt.pdf").write_bytes(partners.pdf(secret))
-    (folder / "wolfhaven.pdf").write_bytes(partners.pdf([partners.Sheet(words=partners.body_words(partners.A4, "Wolfhaven"))]))
+    wolfhaven = [partners.Sheet(words=partners.body_words(partners.A4, "Wolfhaven"))]
+    (folder / "wolfhaven.pdf").write_bytes(partners.pdf(wolfhaven))
     (folder / "meeting.yaml").write_text(json.dumps(MEETING | {"items": items}), encoding="utf-8")
     return build(folder, folder.parent / "out")
 

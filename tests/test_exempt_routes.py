@@ -111,7 +111,7 @@ def test_no_working_file_outside_confidential_is_named_after_an_exempt_paper(mak
     process = subprocess.Popen([sys.executable, "-m", "assembler", "build", str(folder), "--output", "out"],
                                cwd=tmp_path, env=os.environ | {"XDG_CACHE_HOME": str(tmp_path / "cache")})
     while process.poll() is None:  # os.walk passes over folders that vanish as it looks
-        for where, folders, names in os.walk(tmp_path / "out"):
+        for where, _, names in os.walk(tmp_path / "out"):
             if "confidential" not in Path(where).parts:
                 seen.update(names)
     assert process.returncode == 0

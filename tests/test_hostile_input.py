@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assembler.body import STYLE_NAMES, Layout, markdown_to_wordml
 from assembler.errors import MAX_LINE, AssemblerError
+from assembler.render.body import STYLE_NAMES, Layout, markdown_to_wordml
 
 MEETING = "body: Board\ndate: 2026-09-24\nitems:\n  - title: Report\n    paper: p.md\n"
 PAPER = "---\ntitle: Report\n---\n\n"  # the body starts on line 5

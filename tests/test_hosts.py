@@ -8,15 +8,15 @@ import signal
 import subprocess
 from pathlib import Path
 
+import partners
 import pytest
-
-from assembler.build import Progress, build
-from assembler.convert import Conversion, Deadline, Local
-from assembler.errors import AssemblerError
 from conftest import ONE_REPORT, alive, finish, report, running_with, start_build, wait_for
 from readback import layout_text
 
-import partners
+from assembler.build.progress import Progress
+from assembler.build.run import build
+from assembler.errors import AssemblerError
+from assembler.layout.convert import Conversion, Deadline, Local
 
 
 def word_file(path: Path, text: str) -> Conversion:

@@ -8,12 +8,12 @@ import time
 from pathlib import Path
 
 import pytest
-
-from assembler import pipeline
-from assembler.build import build
-from assembler.errors import Interrupted
-from assembler.interrupts import stopping_cleanly
 from conftest import ONE_REPORT, alive, files, finish, report, running_with, start_build, wait_for
+
+from assembler.build import stages as pipeline
+from assembler.build.run import build
+from assembler.errors import Interrupted
+from assembler.runtime.interrupts import stopping_cleanly
 
 STOPPED = "interrupted; out/m/ holds the last complete build"
 

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import ONE_REPORT, FakeSoffice, alive, files, report
 
-from assembler.build import build
+from assembler.build.run import build
 from assembler.cli import main
-from assembler.convert import Conversion, convert
 from assembler.errors import AssemblerError
-from conftest import FakeSoffice, ONE_REPORT, alive, files, report
+from assembler.layout.convert import Conversion, convert
 
 PAPER = "01-report.docx"
 NOT_CONVERTED = "m/p.md: LibreOffice could not convert this document to PDF ({}); open it in Word or " \

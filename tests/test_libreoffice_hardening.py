@@ -14,24 +14,23 @@ import sys
 import threading
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import docx
+import partners
 import pytest
 from click.testing import CliRunner
+from conftest import ONE_REPORT, alive, finish, report, running_with, start_build, wait_for
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from lxml import etree
 from PIL import Image
-
-from assembler.cli import main
-from assembler.sanitise import copy_for_layout
-from conftest import ONE_REPORT, alive, finish, report, running_with, start_build, wait_for
 from readback import layout_text
 
-import partners
+from assembler.cli import main
+from assembler.sources.sanitise import copy_for_layout
 
 ATTACHED_TEMPLATE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate"
 PAPER = {"body": "Board", "date": "2026-09-24", "items": [{"title": "Partner report", "paper": "partner.docx"}]}

@@ -11,20 +11,18 @@ import sys
 import threading
 import time
 import xmlrpc.client
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
-
-import pytest
-
-from assembler.build import build
-from assembler.convert import Conversion
-from assembler.errors import AssemblerError
-from assembler.listeners import Listener, convert_on, libreoffice_version
-from readback import check_pack, front_sheet_references
-
-from conftest import DAMAGED_DOCX, report
 
 import partners
+import pytest
+from conftest import DAMAGED_DOCX, report
+from readback import check_pack, front_sheet_references
+
+from assembler.build.run import build
+from assembler.errors import AssemblerError
+from assembler.layout.convert import Conversion
+from assembler.layout.listeners import Listener, convert_on, libreoffice_version
 
 MEETING = {"body": "Harlow Vale Scrutiny Panel", "date": "2026-11-12"}
 

@@ -9,14 +9,13 @@ from pathlib import Path
 
 import docx
 import pytest
+from conftest import report
 from docx.shared import Length
 from PIL import Image
-
-from assembler.load import DEFAULT_TEMPLATES
-from assembler.preview import preview
 from readback import Page, layout_text, pages, styled_words
 
-from conftest import report
+from assembler.commands.preview import preview
+from assembler.sources.load import DEFAULT_TEMPLATES
 
 MEETING = "body: Eastmere Licensing Committee\ndate: 2026-10-01\nitems:\n  - title: Constructs\n    paper: p.md\n"
 WIDE = ["Wardname", "Population", "Incidents", "Previous", "Direction", "Commentary"]

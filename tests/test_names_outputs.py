@@ -14,15 +14,15 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-
-from assembler.errors import AssemblerError
-from assembler.outputs import inside
 from conftest import ONE_REPORT, files, report
 from readback import layout_text
+
+from assembler.errors import AssemblerError
+from assembler.runtime.outputs import inside
 
 SECRET = "Harrowgate tender prices"
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from assembler.build import build
-from assembler.outputs import meeting_lock, staging
 from conftest import ONE_REPORT, finish, report, start_build
+
+from assembler.build.run import build
+from assembler.runtime.outputs import meeting_lock, staging
 
 
 def test_a_second_build_of_a_meeting_waits_for_the_first(make_meeting, fake_soffice, tmp_path: Path):

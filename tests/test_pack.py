@@ -7,14 +7,13 @@ import re
 import subprocess
 
 import yaml
+from conftest import EXAMPLE
 from markdown_it.tree import SyntaxTreeNode
 from pypdf import PdfReader
-
-from assembler.body import PARSER
-from assembler.load import DEFAULT_TEMPLATES
 from readback import check_pack, front_sheet_references, is_filler, layout_text, page_range, pages
 
-from conftest import EXAMPLE
+from assembler.render.body import PARSER
+from assembler.sources.load import DEFAULT_TEMPLATES
 
 
 def sources() -> dict:

@@ -7,9 +7,9 @@ import time
 from pathlib import Path
 
 import pytest
-
-from assembler.parallel import in_parallel
 from conftest import alive
+
+from assembler.runtime.parallel import in_parallel
 
 
 def test_each_piece_is_done_once_in_its_own_process(tmp_path: Path):

@@ -12,18 +12,18 @@ import zipfile
 from pathlib import Path
 
 import docx
+import partners
 import pytest
 from click.testing import CliRunner
 from docx.oxml import parse_xml
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject,
-                           TextStringObject)
-
-import partners
-from assembler.build import BuildResult, build
-from assembler.cli import main
+from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject, TextStringObject
 from test_partners import write_meeting
+
+from assembler.build.progress import BuildResult
+from assembler.build.run import build
+from assembler.cli import main
 
 MARK = "Activemark"  # in every script, attached file and XFA form of the hostile PDF
 NAME = "Namesecret"  # in every property of the Word file that names someone
@@ -80,8 +80,9 @@ def hostile_pdf() -> bytes:
             _action("/URI", URI=text("https://www.example.org/chained"), Next=_script("chained"))]):
         _annotation(writer, "/Link", 100 + 16 * n, A=action)
     _annotation(writer, "/Screen", 280, A=_action("/Rendition", JS=text(f"app.alert('{MARK} rendition')")))
+    attached = DictionaryObject({NameObject("/F"): _stream(writer, f"{MARK} attached")})
     filespec = DictionaryObject({NameObject("/Type"): NameObject("/Filespec"), NameObject("/F"): text("secret.txt"),
-                                 NameObject("/EF"): DictionaryObject({NameObject("/F"): _stream(writer, f"{MARK} attached")})})
+                                 NameObject("/EF"): attached})
     _annotation(writer, "/FileAttachment", 300, FS=filespec)
     _annotation(writer, "/Text", 320, Contents=text("A reviewer's note, kept"), AA=DictionaryObject(
         {NameObject("/E"): _script("note")}))
@@ -199,7 +200,8 @@ def _tracked(document: docx.document.Document) -> None:
 
 def _deleted(document: docx.document.Document) -> None:
     document.paragraphs[-1]._p.append(parse_xml(
-        f'<w:del {W} w:id="2" w:author="A" w:date="2026-01-01T00:00:00Z"><w:r><w:delText>Gone</w:delText></w:r></w:del>'))
+        f'<w:del {W} w:id="2" w:author="A" w:date="2026-01-01T00:00:00Z">'
+        '<w:r><w:delText>Gone</w:delText></w:r></w:del>'))
 
 
 def _commented(document: docx.document.Document) -> None:

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import partners
 import pytest
 import yaml
 from click.testing import CliRunner
 from pypdf import PdfReader
+from readback import Page, Word, check_pack, pages
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen.canvas import Canvas
 
-import partners
-from assembler.build import BuildResult, build
+from assembler.build.progress import BuildResult
+from assembler.build.run import build
 from assembler.cli import main
-from assembler.printready import inspect
-from readback import Page, Word, check_pack, pages
+from assembler.pdf.printready import inspect
 
 MEETING = {"body": "Eastmere Licensing Committee", "date": "2026-10-01", "organisation": "Eastmere Council"}
 NAMES = list(partners.SHAPES)
@@ -74,7 +75,7 @@ def paper_pages(result: BuildResult) -> list[tuple[int, Page]]:
 
 
 def test_every_shape_comes_out_a4_in_its_own_orientation(shapes):
-    for (number, page), name in zip(paper_pages(shapes), NAMES):
+    for (_, page), name in zip(paper_pages(shapes), NAMES):
         portrait = partners.SHAPES[name].size[0] < partners.SHAPES[name].size[1]
         if partners.SHAPES[name].rotate in (90, 270):
             portrait = not portrait  # the reader sees it turned
@@ -207,8 +208,8 @@ def test_print_ready_names_pages_not_a4_and_fonts_not_embedded(tmp_path):
 
 
 def test_a_documents_links_are_kept_when_it_is_laid_into_a_second_pack(tmp_path: Path):
-    from assembler.documents import open_pdf
-    from assembler.prepare import TARGET, linked_pages
+    from assembler.pdf.prepare import TARGET, linked_pages
+    from assembler.sources.documents import open_pdf
 
     (tmp_path / "shapes.pdf").write_bytes(shapes_pdf())
 

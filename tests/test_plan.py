@@ -4,7 +4,7 @@ import pytest
 
 from assembler.errors import AssemblerError
 from assembler.model import Item
-from assembler.plan import Part, page_reference, plan_pages, references, settle
+from assembler.plan.pages import Part, page_reference, plan_pages, references, settle
 
 
 def test_duplex_starts_every_part_on_an_odd_page():

@@ -1,6 +1,6 @@
 """LibreOffice profile slots: one process to a profile, and a profile used again once it is free."""
 
-from assembler.convert import profile_slots
+from assembler.layout.convert import profile_slots
 
 
 def test_slots_held_at_once_are_different_and_freed_slots_are_used_again(tmp_path):

@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 from lxml import etree
 from PIL import Image
 
-from assembler.body import MINUTES_STYLE_NAMES, STYLE_NAMES, Layout, markdown_to_wordml
 from assembler.errors import AssemblerError
-from assembler.load import load_meeting
-from assembler.render import render_agenda, render_papers
-from assembler.schema import DATE, FLAG, ITEM, LIST, MAPPING, MEETING, TEMPLATES, TEXT, TEXTS, WHOLE, Field
+from assembler.render.body import MINUTES_STYLE_NAMES, STYLE_NAMES, Layout, markdown_to_wordml
+from assembler.render.word import render_agenda, render_papers
+from assembler.sources.load import load_meeting
+from assembler.sources.schema import DATE, FLAG, ITEM, LIST, MAPPING, MEETING, TEMPLATES, TEXT, TEXTS, WHOLE, Field
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 

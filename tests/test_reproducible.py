@@ -9,14 +9,14 @@ from dataclasses import fields
 from pathlib import Path
 
 from click.testing import CliRunner
+from conftest import EXAMPLE, ROOT, files, report
 from PIL import Image
 from pypdf import PdfReader
 
-from assembler.build import build
+from assembler.build.run import build
 from assembler.cli import main
-from assembler.cache import file_digest as sha256
-from assembler.manifest import Fingerprint
-from conftest import EXAMPLE, ROOT, files, report
+from assembler.publish.manifest import Fingerprint
+from assembler.runtime.cache import file_digest as sha256
 
 MEETING = {"body": "Board", "date": "2026-09-24",
            "items": [{"title": "Report", "paper": "p.md"}, {"title": "Partner report", "paper": "w.pdf"}]}
@@ -41,7 +41,8 @@ def test_the_pdf_identifier_and_date_come_from_the_sources(make_meeting, fake_so
     manifest = json.loads(pack.with_name("manifest.json").read_text())
     assert manifest["sources"] == {name: sha256(folder / name)
                                    for name in ("a.md", "chart.png", "meeting.yaml", "p.md", "w.pdf")}
-    assert manifest["templates"] == {p.name: sha256(p) for p in sorted((ROOT / "templates").glob("*.docx"))}
+    shipped = sorted((ROOT / "assembler" / "templates").glob("*.docx"))
+    assert manifest["templates"] == {p.name: sha256(p) for p in shipped}
     assert manifest["tools"]["libreoffice"] == "0.0"  # as the stand-in's --version says
     assert manifest["source_date_epoch"] == EPOCH and manifest["pack_sha256"] == sha256(pack)
     reader = PdfReader(pack)

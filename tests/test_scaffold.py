@@ -8,9 +8,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from assembler.build import check
+from assembler.build.run import check
 from assembler.cli import main
-from assembler.scaffold import MARKER, new_meeting, new_paper
+from assembler.commands.scaffold import MARKER, new_meeting, new_paper
 
 MEETING = """\
 # Board of 1 October: agreed with the Chair

@@ -13,12 +13,13 @@ import pytest
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from PIL import Image
-
-from assembler.build import BuildResult, build, check
-from assembler.load import DEFAULT_TEMPLATES
-from assembler.preview import preview
-from assembler.scaffold import new_meeting, new_paper
 from readback import check_pack, front_sheet_references, layout_text, page_range, pages, styled_words
+
+from assembler.build.progress import BuildResult
+from assembler.build.run import build, check
+from assembler.commands.preview import preview
+from assembler.commands.scaffold import new_meeting, new_paper
+from assembler.sources.load import DEFAULT_TEMPLATES
 
 OFFICER = "  - name: Ada Lovelace\n    role: Head of Service\n    phone: 01234 305 000\n    email: ada@example.org\n"
 
@@ -123,7 +124,8 @@ def restyled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     level.find(qn("w:numFmt")).set(qn("w:val"), "upperLetter")
     level.find(qn("w:lvlText")).set(qn("w:val"), "%2)")
     word.save(str(house / "report.docx"))
-    paper = "---\ntitle: Restyled\n---\n# Heading\n\nAlpha paragraph.\n\nBravo paragraph:\n\n1. Firstitem\n2. Seconditem\n"
+    paper = ("---\ntitle: Restyled\n---\n# Heading\n\nAlpha paragraph.\n\nBravo paragraph:\n\n"
+             "1. Firstitem\n2. Seconditem\n")
     found = {}
     for name, templates in (("stock", ""), ("house", "templates: ../house-style\n")):
         folder = root / name

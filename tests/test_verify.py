@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import ONE_REPORT, files, report
 from PIL import Image
 
-from assembler.build import build
+from assembler.build.run import build
 from assembler.cli import main
-from assembler.verify import differences
-from conftest import ONE_REPORT, files, report
+from assembler.commands.verify import differences
 
 PACK = "out/m/agenda-pack.pdf"
 

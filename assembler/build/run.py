@@ -1,0 +1,117 @@
+"""A build of one meeting: load → render → lay out → plan → assemble, and the build's outputs.
+
+Everything is written into a staging folder beside the output and swapped into place only when
+the whole build has succeeded, so a failed build never leaves a half-written pack behind. One
+build makes every pack of the meeting: public, confidential and supplements (packs.py).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from assembler.build.progress import BuildResult, Progress
+from assembler.errors import AssemblerError, InvalidSources, Problem
+from assembler.layout.convert import DEFAULT_TIMEOUT, Engine, Local, user_profiles
+from assembler.model import Meeting
+from assembler.plan.packs import packs
+from assembler.runtime.cache import Cache, code_digest, digest, file_digest
+from assembler.runtime.outputs import (
+    inside,
+    interrupt_reported,
+    meeting_lock,
+    output_errors,
+    read_manifest,
+    refuse_overlap,
+    staging,
+)
+from assembler.sources.load import load_meeting
+
+PACK = "agenda-pack.pdf"
+
+
+def check(folder: Path) -> list[Problem]:
+    """Every problem build would meet before LibreOffice runs: the sources, the templates, the Markdown."""
+    from assembler.render.word import render_agenda, render_papers  # the Word libraries: only when checking
+
+    try:
+        meeting, warnings = load_meeting(folder)
+        with tempfile.TemporaryDirectory() as scratch:
+            render_papers(meeting, Path(scratch), lambda message: None)
+            render_agenda(meeting, {}, Path(scratch) / "agenda.docx")
+    except InvalidSources as exc:
+        return exc.problems
+    except AssemblerError as exc:
+        return [*warnings, exc.problem]
+    return warnings
+
+
+def inputs_digest(meeting: Meeting, duplex: bool, engine: str, epoch: int | None) -> str:
+    """Everything a pack is made from: a build with the same digest would make the same pack."""
+    # Named relative to their folders, so that a copy of the sources elsewhere has the same digest.
+    sources = (f"{path.relative_to(meeting.folder).as_posix()}:{file_digest(path)}"
+               for path in sorted(meeting.folder.rglob("*")) if path.is_file())
+    templates = (f"template {path.name}:{file_digest(path)}"
+                 for path in sorted(meeting.templates.glob("*.docx")))
+    return digest(code_digest(), engine, f"duplex={duplex}", f"epoch={epoch}", *sources, *templates)
+
+
+def previous_build(target: Path, inputs: str) -> dict | None:
+    """The last build's manifest, if it was made from these same inputs and its pack is intact."""
+    try:
+        manifest = read_manifest(target / "manifest.json")
+        if manifest["inputs"] == inputs and file_digest(target / PACK) == manifest["pack_sha256"]:
+            return manifest
+    except (OSError, AssemblerError):  # none, or damaged: build afresh
+        pass
+    return None
+
+
+def engine_for(unoservers: Sequence[str], timeout: float, documents: int | None = None) -> Engine:
+    """Local LibreOffice, or the unoserver listeners given as host:port.
+
+    Locally, one LibreOffice per core, but no more than there are documents to lay out.
+    """
+    if unoservers:
+        from assembler.layout.listeners import Listener, Listeners  # XML-RPC: only for those who use it
+
+        return Listeners(tuple(Listener.parse(text) for text in unoservers), timeout)
+    cores = os.cpu_count() or 1
+    return Local(user_profiles(), timeout, min(cores, documents or cores))
+
+
+def build(folder: Path, output: Path = Path("output"), duplex: bool = True,
+          timeout: float = DEFAULT_TIMEOUT, progress: Progress | None = None,
+          unoservers: Sequence[str] = (), source_date_epoch: int | None = None,
+          engine: Engine | None = None) -> BuildResult:
+    """Build the meeting in folder into output/<id>/; the pack is dated source_date_epoch, if given.
+
+    The engine, if given, is one already running, as watching keeps it between builds.
+    """
+    started = time.monotonic()
+    progress = progress or Progress()
+    meeting, warnings = load_meeting(folder)
+    target = inside(output, meeting.id)
+    refuse_overlap(output, meeting.folder, meeting.templates, target)
+    engine = engine or engine_for(unoservers, timeout, len(meeting.documents) + 1)  # the front sheet too
+    identity = engine.identity
+    inputs = inputs_digest(meeting, duplex, identity, source_date_epoch)
+    pack = target / PACK
+    written = tuple(target / made.pdf for made in packs(meeting))
+    with output_errors(target), interrupt_reported(target), meeting_lock(target, progress.notice):
+        manifest = previous_build(target, inputs)
+        if manifest:
+            return BuildResult(pack, manifest["pages"], pack.stat().st_size, time.monotonic() - started,
+                               warnings, written, unchanged=True)
+        with engine.running(), staging(target) as stage:
+            # LibreOffice starts while the slow stages' libraries load, which happens only when there is work.
+            from assembler.build.stages import Builder
+
+            builder = Builder(meeting, stage, Cache(output / ".cache", identity), engine, duplex, progress,
+                              source_date_epoch)
+            plans = builder.run(inputs)
+    return BuildResult(pack, plans[0][1].total_pages, pack.stat().st_size, time.monotonic() - started,
+                       warnings, written, builder.documents, tuple(builder.laid_out))

@@ -1,0 +1,1 @@
+"""The commands beside build: watch, verify, render (preview), new, templates."""

@@ -1,0 +1,1 @@
+"""Stage 5: the PDFs made ready, stamped and merged into a pack."""

@@ -1,0 +1,218 @@
+"""Stage 5: assemble a pack from its front sheet and the papers' PDFs, following its page plan.
+
+Stamps and fillers are laid down in one pass over the pages; links, bookmarks, page labels and
+document information are added as the pack is written.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    ByteStringObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    TextStringObject,
+)
+from reportlab.lib.pagesizes import A4
+
+from assembler.errors import AssemblerError
+from assembler.model import Document, Item
+from assembler.pdf.links import link_references, resolve_links
+from assembler.pdf.margins import stamp_clear
+from assembler.pdf.prepare import Bookmark, bookmarks, disarm, linked_pages, make_ready
+from assembler.pdf.stamps import Stamp, draw
+from assembler.plan.packs import Pack
+from assembler.plan.pages import PagePlan, Placement, page_reference
+from assembler.sources.documents import open_pdf
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The PDFs the pack is made from: the front sheet, and each part's by (item number, index)."""
+
+    front: Path
+    parts: dict[tuple[str, int], Path]
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One page of the pack: a page of a document (None for a filler) and what is stamped on it.
+
+    A paper's page is made ready for the pack (upright, on A4) once copied into it, and its stamp
+    then takes the page's size and, on a partner's page, a place clear of the text.
+    """
+
+    page: PageObject | None
+    stamp: Stamp
+    paper: bool = False  # a page of a paper, to be made ready, rather than of the front sheet
+    ours: bool = True  # from our own templates, which keep the margins free for the stamps
+
+
+def _item(pack: Pack, placement: Placement) -> Item:
+    return next(i for i in pack.meeting.items if i.number == placement.part.item)
+
+
+def _document(pack: Pack, placement: Placement) -> Document:
+    return _item(pack, placement).documents[placement.part.index]
+
+
+def part_sheets(pack: Pack, placement: Placement, reader: PdfReader) -> list[Sheet]:
+    item = _item(pack, placement)
+    ours = _document(pack, placement).kind == "md"
+    return [Sheet(page, Stamp(placement.first_page + offset,
+                              item=item.number if offset == 0 and placement.part.index == 0 else "",
+                              notice=pack.notice(item)), paper=True, ours=ours)
+            for offset, page in enumerate(linked_pages(reader))]
+
+
+def sheets(plan: PagePlan, pack: Pack, readers: dict[tuple[str, int], PdfReader], front: PdfReader) -> list[Sheet]:
+    """Every page of the pack in order, fillers included, each with its stamp."""
+    made = [Sheet(page, Stamp(n)) for n, page in enumerate(list(front.pages)[: plan.front_pages], 1)]
+    for placement in plan.placements:
+        made += [Sheet(None, Stamp(n, filler=True)) for n in range(len(made) + 1, placement.first_page)]
+        made += part_sheets(pack, placement, readers[placement.part.key])
+    return made
+
+
+def _fitted(sheet: Sheet, page: PageObject) -> Stamp:
+    """The sheet's stamp for its page as it is in the pack."""
+    if not sheet.paper:
+        return sheet.stamp
+    box = page.cropbox
+    stamp = replace(sheet.stamp, width=float(box.width), height=float(box.height))
+    return stamp if sheet.ours else stamp_clear(page, stamp)
+
+
+def _add_outline(writer: PdfWriter, marks: tuple[Bookmark, ...], first: int, parent: object) -> None:
+    """A document's own bookmarks, nested under its entry in the pack's outline."""
+    for mark in marks:
+        added = writer.add_outline_item(title=mark.title, page_number=first + mark.page, parent=parent)
+        _add_outline(writer, mark.children, first, added)
+
+
+def add_bookmarks(writer: PdfWriter, pack: Pack, starts: list[tuple[Placement, int]],
+                  readers: dict[tuple[str, int], PdfReader]) -> None:
+    """Each item's entry, its appendices' under it and partners' own outlines under theirs; starts
+    gives each part's first page (from 0) in the writer."""
+    parent = None
+    for placement, first in starts:
+        doc = _document(pack, placement)
+        if placement.part.index == 0:
+            item = _item(pack, placement)
+            added = parent = writer.add_outline_item(title=f"{item.number}. {item.title}", page_number=first)
+        else:
+            title = f"{doc.label} – {doc.title}" if doc.title else doc.label
+            added = writer.add_outline_item(title=title, page_number=first, parent=parent)
+        if doc.kind != "md":  # a partner's own outline; our papers' headings would only crowd it
+            _add_outline(writer, bookmarks(readers[placement.part.key]), first, added)
+
+
+class Stamper:
+    """Lays each stamp page over a pack page as a Form XObject.
+
+    The page's own content streams are left as they are, wrapped in q/Q and followed by one
+    small stream that draws the stamp: nothing is parsed or re-encoded, so stamping is quick and
+    the pack stays the size of its papers, all stamps sharing one embedded font.
+    """
+
+    NAME = NameObject("/AssemblerStamp")
+
+    def __init__(self, writer: PdfWriter):
+        self.writer = writer
+        self.save = self._stream(b"q\n")
+        self.draws: dict[tuple[float, float], IndirectObject] = {}
+
+    def _stream(self, data: bytes) -> IndirectObject:
+        stream = DecodedStreamObject()
+        stream.set_data(data)
+        return self.writer._add_object(stream.flate_encode())
+
+    def _form(self, stamp: PageObject) -> IndirectObject:
+        form = DecodedStreamObject()
+        form.set_data(stamp.get_contents().get_data())
+        form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                     NameObject("/BBox"): stamp.mediabox,
+                     NameObject("/Resources"): stamp["/Resources"].clone(self.writer)})
+        return self.writer._add_object(form.flate_encode())
+
+    def _draw(self, x: float, y: float) -> IndirectObject:
+        if (x, y) not in self.draws:
+            self.draws[(x, y)] = self._stream(f"Q q 1 0 0 1 {x:g} {y:g} cm {self.NAME} Do Q\n".encode())
+        return self.draws[(x, y)]
+
+    def stamp(self, page: PageObject, stamp: PageObject) -> None:
+        resources = DictionaryObject(page.get("/Resources", DictionaryObject()).get_object())
+        xobjects = DictionaryObject(resources.get("/XObject", DictionaryObject()).get_object())
+        xobjects[self.NAME] = self._form(stamp)
+        resources[NameObject("/XObject")] = xobjects
+        page[NameObject("/Resources")] = resources  # a copy: papers share one resource dictionary
+        contents = page.get("/Contents")  # none on a filler's blank page
+        own = list(contents.get_object()) if isinstance(contents and contents.get_object(), ArrayObject) else \
+            ([contents] if contents is not None else [])
+        box = page.cropbox
+        page[NameObject("/Contents")] = ArrayObject([self.save, *own,
+                                                     self._draw(float(box.left), float(box.bottom))])
+
+
+def add_identity(writer: PdfWriter, document_id: bytes, date: datetime.datetime | None) -> None:
+    """A file identifier and dates that depend on the sources alone, never on the clock."""
+    writer._ID = ArrayObject([ByteStringObject(document_id), ByteStringObject(document_id)])
+    if date:
+        stamp = f"D:{date.astimezone(datetime.timezone.utc):%Y%m%d%H%M%S}Z"
+        writer.add_metadata({"/CreationDate": stamp, "/ModDate": stamp})
+
+
+def write_pages(writer: PdfWriter, made: list[Sheet]) -> None:
+    """The sheets' pages, each made ready and stamped."""
+    pages = [writer.add_page(sheet.page) if sheet.page else writer.add_blank_page(*A4) for sheet in made]
+    for sheet, page in zip(made, pages):
+        if sheet.paper:
+            make_ready(page)
+    stamps = [_fitted(sheet, page) for sheet, page in zip(made, pages)]
+    overlay = PdfReader(io.BytesIO(draw(tuple(stamps))))
+    stamper = Stamper(writer)
+    for page, stamp in zip(pages, overlay.pages):
+        stamper.stamp(page, stamp)
+
+
+def assemble(plan: PagePlan, sources: Sources, pack: Pack, out: Path, document_id: bytes,
+             date: datetime.datetime | None = None) -> None:
+    front = open_pdf(sources.front)
+    readers = {key: open_pdf(path) for key, path in sources.parts.items()}
+    made = sheets(plan, pack, readers, front)
+    if len(made) != plan.total_pages:
+        raise AssemblerError(f"internal error: the plan has {plan.total_pages} pages, the PDFs "
+                             f"{len(made)}; please report this")
+    writer = PdfWriter()
+    write_pages(writer, made)
+    starts = [(placement, placement.first_page - 1) for placement in plan.placements]
+    for placement, first in starts:
+        resolve_links(writer, first, placement.part.pages)
+    ranges = {number: plan.item_range(number) for number in (i.number for i in pack.meeting.items)}
+    link_references(writer, plan.front_pages, {page_reference(*r): r[0] for r in ranges.values() if r})
+    writer.add_outline_item(title="Agenda", page_number=0)
+    add_bookmarks(writer, pack, starts, readers)
+    finish(writer, pack.title, pack.meeting.organisation or pack.meeting.body,
+           f"Agenda pack for the meeting of {pack.meeting.body}", [(0, plan.total_pages, 1)])
+    add_identity(writer, document_id, date)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("wb") as handle:
+        writer.write(handle)
+
+
+def finish(writer: PdfWriter, title: str, author: str, subject: str, labels: list[tuple[int, int, int]]) -> None:
+    """Document information, language and page labels (each run: first index, count, first label)."""
+    for first, count, start in labels:
+        writer.set_page_label(first, first + count - 1, style="/D", start=start)
+    writer.add_metadata({"/Title": title, "/Author": author, "/Subject": subject})
+    writer._root_object[NameObject("/Lang")] = TextStringObject("en-GB")
+    writer.page_mode = "/UseOutlines"
+    disarm(writer)

@@ -1,0 +1,1 @@
+"""Stage 6: what is published beside a pack: each item's own PDF, and the manifest."""

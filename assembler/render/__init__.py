@@ -1,0 +1,1 @@
+"""Stage 2: each Markdown paper, and the front sheet, rendered into its Word template."""

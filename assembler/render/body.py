@@ -1,0 +1,443 @@
+"""Turn a paper's Markdown body into WordprocessingML that uses the template's own styles.
+
+The body is written straight into the rendered document (docxtpl's `{{p body }}`), not as a
+subdocument: subdocuments are merged by docxcompose, which gives each one fresh numbering and so
+restarts the paragraph numbers. Written inline, every numbered paragraph points at the template's
+own "Numbered Paragraph" style, whose numbering definition lives in the template, so numbering runs
+on through the whole paper and a house-style change made in Word carries through.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markdown_it.tree import SyntaxTreeNode
+
+from assembler.errors import AssemblerError
+
+# Characters that XML 1.0 forbids; a stray one would make Word refuse the whole document.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SUB_ITEM = re.compile(r"^\((?:[a-z]{1,2}|[ivxlc]+|\d{1,2})\)\s+")
+_RESOLUTION = re.compile(r"^(RESOLVED|AGREED)\s*:\s*")
+_FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")
+_PART = re.compile(r"^PART\s+([A-Z])\b\.?\s*(.*)$", re.I)
+
+# For sharing out a table's width: the width of a character of 10 pt table text in twips, an
+# estimate that errs wide so that a word given its width fits, and a cell's margins in characters.
+_CHARACTER = 115
+_CELL_MARGIN = 2
+
+# How deep lists and block quotes may nest (Word's lists have nine levels), and bold, italics and
+# links within a line. The parser silently drops whatever lies deeper than its own limit, maxNesting;
+# a list or quote takes at most two of its levels, so with this one it keeps everything down to the
+# level this check refuses, and no text is ever lost without a word.
+MAX_BLOCK_DEPTH = 9
+MAX_INLINE_DEPTH = 20
+PARSER = MarkdownIt("commonmark", {"html": True, "maxNesting": 2 * MAX_BLOCK_DEPTH + 2}).enable("table")
+_CONTAINERS = {"bullet_list_open": "lists", "ordered_list_open": "lists", "blockquote_open": "block quotes"}
+
+
+@functools.lru_cache(maxsize=64)
+def parsed(markdown: str) -> list[Token]:
+    """The body's tokens, parsed once however often a build reads it (for its pictures, its parts
+    and its text); read them, never change them."""
+    return PARSER.parse(markdown)
+
+
+def checked(markdown: str, source: Path, first_line: int) -> list[Token]:
+    """The body's tokens, once they are known to nest no deeper than is supported: deeper, the
+    parser would have dropped text, and the tree of tokens would be too deep to walk."""
+    tokens = parsed(markdown)
+    depth = 0
+    for token in tokens:
+        line = first_line + token.map[0] if token.map else first_line
+        if token.type in _CONTAINERS:
+            depth += 1
+            if depth > MAX_BLOCK_DEPTH:
+                raise AssemblerError(f"{_CONTAINERS[token.type]} nested more than {MAX_BLOCK_DEPTH} "
+                                     "deep are not supported; bring the deepest lines up a level",
+                                     source, line)
+        elif token.type.endswith(("list_close", "blockquote_close")):
+            depth -= 1
+        elif token.type == "inline":
+            _check_inline(token, source, line)
+    return tokens
+
+
+def _check_inline(inline: Token, source: Path, line: int) -> None:
+    """Bold, italics and links nested deeper than a sentence could need: often a stray run of '*'."""
+    for child in inline.children or ():
+        if child.level > MAX_INLINE_DEPTH:
+            raise AssemblerError(f"bold, italics and links nested more than {MAX_INLINE_DEPTH} deep are "
+                                 "not supported; check the '*' and '_' on this line", source, line)
+        if child.type in ("softbreak", "hardbreak"):
+            line += 1
+
+
+STYLE_NAMES = (
+    "Heading 1", "Heading 2", "Heading 3", "Numbered Paragraph", "Sub-item", "Sub-sub-item",
+    "Body Text", "List Bullet", "List Bullet 2", "List Bullet 3", "List Continue", "Quote",
+    "Table Text", "Table Heading",
+)
+MINUTES_STYLE_NAMES = ("Minute Heading", "Resolution", "Minute Sub-item")
+
+
+NewList = Callable[[str], str]  # a list style's name -> the numPr of a fresh list in that style
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the template offers the body: its style ids by name and the width of its text column."""
+
+    styles: dict[str, str]
+    text_width: int  # twentieths of a point
+    table_style: str
+    numbered: bool = True
+    minutes: bool = False
+    indents: dict[str, int] = field(default_factory=dict)  # list style -> its text's left indent
+    new_list: NewList = lambda style: ""
+
+
+ImageWriter = Callable[[Path, str, int], str]  # file, description, line -> the picture's run XML
+
+
+@dataclass(frozen=True)
+class Part:
+    """A stretch of a paper's body: its Markdown and the file line it starts on."""
+
+    markdown: str
+    first_line: int
+
+
+def split_parts(markdown: str, source: Path, first_line: int) -> tuple[Part, Part | None]:
+    """Part A and Part B of a Cabinet-style body, split at its `# PART B` heading (None without one).
+
+    The template prints the "PART A" and "PART B" headings itself, so the heading is not kept.
+    """
+    found = None
+    tokens = checked(markdown, source, first_line)
+    for opening, inline in zip(tokens, tokens[1:]):
+        heading = opening.type == "heading_open" and opening.tag == "h1"
+        part = _PART.match(inline.content.strip()) if heading else None
+        if not part or opening.level or not opening.map:
+            continue
+        line = first_line + opening.map[0]
+        letter, rest = part.group(1).upper(), part.group(2)
+        if letter != "B" or rest:
+            raise AssemblerError("the template prints 'PART A' itself and starts Part B at a heading "
+                                 "'# PART B' alone on its line", source, line)
+        if found:
+            raise AssemblerError("a second '# PART B' heading", source, line)
+        found = opening.map
+    if not found:
+        return Part(markdown, first_line), None
+    lines = markdown.splitlines(keepends=True)
+    return (Part("".join(lines[:found[0]]), first_line),
+            Part("".join(lines[found[1]:]), first_line + found[1]))
+
+
+def text_run(text: str, bold: bool = False, italic: bool = False) -> str:
+    props = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
+    props = f"<w:rPr>{props}</w:rPr>" if props else ""
+    return f'<w:r>{props}<w:t xml:space="preserve">{escape(_NOT_XML.sub("", text))}</w:t></w:r>'
+
+
+def paragraph(style: str, runs: str, extra: str = "") -> str:
+    return f'<w:p><w:pPr><w:pStyle w:val={quoteattr(style)}/>{extra}</w:pPr>{runs}</w:p>'
+
+
+def print_address(href: str) -> str:
+    """A link's address as a reader of the printed page would type it."""
+    return re.sub(r"^(https?://(www\.)?|mailto:)", "", href).rstrip("/")
+
+
+class BodyWriter:
+    def __init__(self, source: Path, first_line: int, layout: Layout, images: ImageWriter | None):
+        self.source = source
+        self.first_line = first_line
+        self.layout = layout
+        self.images = images
+
+    def line_of(self, node: SyntaxTreeNode) -> int:
+        """The file line of a node; an inline node counts the line breaks before it in its block."""
+        block = node
+        while block.map is None and block.parent is not None:
+            block = block.parent
+        start = block.map[0] + self.first_line if block.map else self.first_line
+        return start + _breaks_before(block, node)
+
+    def fail(self, node: SyntaxTreeNode, message: str) -> AssemblerError:
+        return AssemblerError(message, self.source, self.line_of(node))
+
+    def style(self, name: str) -> str:
+        return self.layout.styles[name]
+
+    # Blocks
+
+    def write(self, markdown: str) -> str:
+        root = SyntaxTreeNode(checked(markdown, self.source, self.first_line))
+        return "".join(self.block(node, depth=0) for node in root.children)
+
+    def block(self, node: SyntaxTreeNode, depth: int) -> str:
+        kind = node.type
+        if kind == "heading":
+            return self.heading(node)
+        if kind == "paragraph":
+            return self.paragraph(node)
+        if kind in ("bullet_list", "ordered_list"):
+            return self.list_block(node, depth + 1)
+        if kind == "blockquote":
+            return self.quote(node)
+        if kind == "table":
+            return self.table(node)
+        if kind in ("html_block", "html_inline"):
+            raise self.fail(node, "raw HTML is not supported; write it in Markdown")
+        if kind == "code_block":
+            raise self.fail(node, "code blocks are not supported (is a line indented by four spaces?)")
+        if kind == "fence":
+            raise self.fail(node, "code blocks ('```') are not supported")
+        if kind == "hr":
+            raise self.fail(node, "a horizontal rule ('---') is not supported; use a heading, "
+                                  "or '\\newpage' for a new page")
+        raise self.fail(node, f"Markdown '{kind}' is not supported")
+
+    def quote(self, node: SyntaxTreeNode) -> str:
+        """Every paragraph of a block quote in the Quote style, a list's markers kept as text."""
+        quote = self.style("Quote")
+        out = []
+        for leaf, marker in self.leaves(node, ""):
+            runs = text_run(f"{marker} ") if marker else ""
+            out.append(paragraph(quote, runs + self.inline(leaf.children[0])))
+        return "".join(out)
+
+    def leaves(self, node: SyntaxTreeNode, marker: str) -> list[tuple[SyntaxTreeNode, str]]:
+        """The paragraphs inside a block quote, however deeply nested, each with its list marker."""
+        if node.type == "paragraph":
+            return [(node, marker)]
+        if node.type == "list_item":
+            marker = f"{node.info}{node.markup}" if node.info else "\u2022"
+        elif node.type not in ("blockquote", "bullet_list", "ordered_list"):
+            raise self.fail(node, f"'{node.type}' inside a block quote is not supported")
+        found = []
+        for child in node.children:
+            found += self.leaves(child, marker)
+            marker = ""  # only an item's first paragraph carries its marker
+        return found
+
+    def heading(self, node: SyntaxTreeNode) -> str:
+        level = int(node.tag[1])
+        name = "Minute Heading" if self.layout.minutes and level == 2 else f"Heading {min(level, 3)}"
+        return paragraph(self.style(name), self.inline(node.children[0]))
+
+    def paragraph(self, node: SyntaxTreeNode) -> str:
+        inline = node.children[0]
+        if inline.content.strip() == "\\newpage":
+            return '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+        if self.layout.minutes:
+            return self.minutes_paragraph(inline)
+        picture_only = all(c.type == "image" or (c.type == "text" and not c.content.strip())
+                           for c in inline.children)
+        name = "Numbered Paragraph" if self.layout.numbered and not picture_only else "Body Text"
+        return paragraph(self.style(name), self.inline(inline))
+
+    def minutes_paragraph(self, inline: SyntaxTreeNode) -> str:
+        """Minutes are unnumbered; resolutions are set apart and "(a)" sub-items hang their marker."""
+        text = inline.content
+        resolution = _RESOLUTION.match(text)
+        if resolution:
+            head = paragraph(self.style("Resolution"), text_run(f"{resolution.group(1)}:"))
+            rest = self.inline(inline, skip=len(resolution.group(0)))
+            return head + (paragraph(self.style("Body Text"), rest) if rest else "")
+        marker = _SUB_ITEM.match(text)
+        if marker:
+            runs = text_run(marker.group(0).strip()) + "<w:r><w:tab/></w:r>"
+            return paragraph(self.style("Minute Sub-item"), runs + self.inline(inline, skip=len(marker.group(0))))
+        return paragraph(self.style("Body Text"), self.inline(inline))
+
+    def list_block(self, node: SyntaxTreeNode, depth: int) -> str:
+        """A list in the template's list styles: (a) then (i) for numbers, bullets by depth.
+
+        Each numbered list is a fresh instance of the template's list, so it starts again at (a) or
+        (i) wherever it stands: in an unnumbered appendix, or after a heading, there is no numbered
+        paragraph before it to restart it.
+        """
+        ordered = node.type == "ordered_list"
+        names = ("Sub-item", "Sub-sub-item") if ordered else ("List Bullet", "List Bullet 2", "List Bullet 3")
+        name = names[min(depth, len(names)) - 1]
+        # Deeper than the template's levels: the deepest style, one more step in for each level.
+        step = self.indent(names[-1]) - self.indent(names[-2])
+        left = self.indent(name) + step * max(0, depth - len(names))
+        numbering = self.layout.new_list(name) if ordered else ""
+        own = numbering + (f'<w:ind w:left="{left}"/>' if depth > len(names) else "")
+        return "".join(self.list_item(item, depth, name, own, left) for item in node.children)
+
+    def list_item(self, item: SyntaxTreeNode, depth: int, name: str, own: str, left: int) -> str:
+        """The item's first paragraph carries its number or bullet; later ones line up with its text."""
+        out = []
+        for n, child in enumerate(item.children):
+            if child.type != "paragraph":
+                out.append(self.block(child, depth))
+            elif n == 0:
+                out.append(paragraph(self.style(name), self.inline(child.children[0]), own))
+            else:
+                out.append(paragraph(self.style("List Continue"), self.inline(child.children[0]),
+                                     f'<w:ind w:left="{left}"/>'))
+        return "".join(out)
+
+    def indent(self, name: str) -> int:
+        return self.layout.indents.get(name, 0)
+
+    def table(self, node: SyntaxTreeNode) -> str:
+        rows = [row for part in node.children for row in part.children]
+        widths = self.column_widths(rows)
+        grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+        props = (f'<w:tblPr><w:tblStyle w:val={quoteattr(self.layout.table_style)}/>'
+                 f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
+                 '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" '
+                 'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr>')
+        body = "".join(self.table_row(row, widths, header=(row.parent.type == "thead"))
+                       for row in rows)
+        # An empty paragraph after the table keeps two tables, or a table and a list, apart.
+        return f"<w:tbl>{props}<w:tblGrid>{grid}</w:tblGrid>{body}</w:tbl><w:p/>"
+
+    def table_row(self, row: SyntaxTreeNode, widths: list[int], header: bool) -> str:
+        # The header row repeats at the top of each page the table runs on to.
+        props = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else "<w:trPr><w:cantSplit/></w:trPr>"
+        style = self.style("Table Heading" if header else "Table Text")
+        cells = []
+        for cell, width in zip(row.children, widths):
+            align = re.search(r"text-align:(\w+)", str(cell.attrs.get("style", "")))
+            jc = f'<w:jc w:val="{ {"right": "right", "center": "center"}.get(align.group(1), "left")}"/>' \
+                if align else ""
+            content = self.inline(cell.children[0]) if cell.children else ""
+            cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
+                         f'{paragraph(style, content, jc)}</w:tc>')
+        return f"<w:tr>{props}{''.join(cells)}</w:tr>"
+
+    def column_widths(self, rows: list[SyntaxTreeNode]) -> list[int]:
+        """Share the text width among the columns as Word's autofit would, measured in characters.
+
+        Each column gets room for its longest word where the width allows, so that no word is
+        broken; what is left goes to the columns with the most text. The columns always add up to
+        the text width, however many there are.
+        """
+        count = max(len(row.children) for row in rows)
+        cells = [[_cell_text(row, c) for row in rows] for c in range(count)]
+        natural = [max(len(text) for text in column) + _CELL_MARGIN for column in cells]
+        least = [max((len(word) for text in column for word in text.split()), default=0) + _CELL_MARGIN
+                 for column in cells]
+        room = self.layout.text_width / _CHARACTER
+        if sum(natural) <= room:
+            shares = natural
+        elif sum(least) >= room:
+            shares = least
+        else:
+            spare = (room - sum(least)) / sum(n - m for n, m in zip(natural, least))
+            shares = [m + (n - m) * spare for n, m in zip(natural, least)]
+        total = sum(shares)
+        return [int(self.layout.text_width * share / total) for share in shares]
+
+    # Inline
+
+    def inline(self, node: SyntaxTreeNode, skip: int = 0) -> str:
+        """The runs of an inline node; `skip` drops that many leading characters of plain text."""
+        out: list[str] = []
+        children = list(node.children)
+        while skip and children and children[0].type == "text":
+            text = children.pop(0).content
+            if len(text) > skip:
+                out.append(text_run(text[skip:]))
+            skip = max(0, skip - len(text))
+        self.runs(children, out, bold=False, italic=False)
+        return "".join(out)
+
+    def runs(self, children: list[SyntaxTreeNode], out: list[str], bold: bool, italic: bool) -> None:
+        for child in children:
+            kind = child.type
+            if kind in ("text", "code_inline"):
+                if _FOOTNOTE.search(child.content):
+                    raise self.fail(child, "footnotes ('[^1]') are not supported; "
+                                           "put the note in the text, in brackets")
+                out.append(text_run(child.content, bold, italic))
+            elif kind == "strong":
+                self.runs(child.children, out, True, italic)
+            elif kind == "em":
+                self.runs(child.children, out, bold, True)
+            elif kind == "softbreak":
+                out.append(text_run(" ", bold, italic))
+            elif kind == "hardbreak":
+                out.append("<w:r><w:br/></w:r>")
+            elif kind == "link":
+                self.link(child, out, bold, italic)
+            elif kind == "image":
+                out.append(self.image(child))
+            elif kind == "html_inline":
+                raise self.fail(child, f"raw HTML is not supported: {' '.join(child.content.split())}")
+            else:
+                raise self.fail(child, f"Markdown '{kind}' is not supported")
+
+    def link(self, node: SyntaxTreeNode, out: list[str], bold: bool, italic: bool) -> None:
+        """Keep the text; print the address after it, since a printed page cannot be clicked."""
+        self.runs(node.children, out, bold, italic)
+        address = print_address(str(node.attrs.get("href", "")))
+        shown_text = "".join(c.content for c in node.children if c.type == "text")
+        if address and print_address(shown_text) != address:
+            out.append(text_run(f" ({address})", bold, italic))
+
+    def image(self, node: SyntaxTreeNode) -> str:
+        if self.images is None:
+            raise self.fail(node, "pictures are not supported in this document")
+        description = "".join(c.content for c in node.children if c.type == "text")
+        return self.images(Path(str(node.attrs.get("src", ""))), description, self.line_of(node))
+
+
+def _cell_text(row: SyntaxTreeNode, column: int) -> str:
+    cell = row.children[column] if column < len(row.children) else None
+    return cell.children[0].content if cell is not None and cell.children else ""
+
+
+def _breaks_before(block: SyntaxTreeNode, node: SyntaxTreeNode) -> int:
+    """How many line breaks the text of block holds before node."""
+    breaks = 0
+    for other in block.walk():
+        if other is node:
+            break
+        if other.type in ("softbreak", "hardbreak"):
+            breaks += 1
+        elif other.type == "html_inline":
+            breaks += other.content.count("\n")
+    return breaks
+
+
+@functools.lru_cache(maxsize=256)
+def picture_places(markdown: str) -> tuple[tuple[str, int], ...]:
+    """The files a body's pictures name, each with its line in the body (from 0), in order (asked
+    for several times a build: kept)."""
+    found = []
+    for token in parsed(markdown):
+        line = token.map[0] if token.map else 0
+        for child in token.children or ():
+            if child.type == "image":
+                found.append((str(child.attrs.get("src", "")), line))
+            elif child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.type == "html_inline":
+                line += child.content.count("\n")
+    return tuple(found)
+
+
+def picture_sources(markdown: str) -> tuple[str, ...]:
+    """The files a body's pictures name, in order."""
+    return tuple(name for name, _ in picture_places(markdown))
+
+
+def markdown_to_wordml(markdown: str, source: Path, first_line: int, layout: Layout,
+                       images: ImageWriter | None = None) -> str:
+    return BodyWriter(source, first_line, layout, images).write(markdown)

@@ -1,0 +1,1 @@
+"""Stage 1: a meeting's sources read and checked: meeting.yaml, front matter, partners' files."""

@@ -1,0 +1,151 @@
+"""The documents people send: is each file what its name says, and can it be opened?"""
+
+from __future__ import annotations
+
+import contextlib
+import zipfile
+from collections import OrderedDict
+from importlib.metadata import version
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assembler.errors import AssemblerError
+from assembler.runtime.cache import digest, file_digest, user_cache
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
+
+# pypdf and python-docx are imported where they are used: a build with nothing to do, and a
+# meeting of Markdown papers alone, need neither, and importing them costs a tenth of a second.
+
+OLD_WORD = b"\xd0\xcf\x11\xe0"  # the start of an old binary .doc (and .xls, .ppt)
+NOT_WORD = "not a Word .docx file, or a damaged one"
+
+
+# The readers of the PDFs opened most recently, by content: a paper's PDF is checked as
+# LibreOffice writes it, its pages counted, and then laid into each pack and its item's PDF; a
+# watch lays the unchanged papers in again at every build. A reader holds its whole file.
+_opened: OrderedDict[str, tuple[PdfReader, int]] = OrderedDict()
+KEPT_BYTES = 256 * 2**20
+
+
+def open_pdf(path: Path, source: Path | None = None) -> PdfReader:
+    """A PDF ready to read; a message naming the file if it is locked or damaged.
+
+    The same content opened again gets the same reader, already read: open a document to read
+    it, not to change it (only links are noted on its pages, by prepare.linked_pages).
+    """
+    key = file_digest(path)
+    if key not in _opened:
+        _opened[key] = (_read_pdf(path, source), path.stat().st_size)
+        while sum(size for _, size in _opened.values()) > KEPT_BYTES and len(_opened) > 1:
+            _opened.popitem(last=False)
+    _opened.move_to_end(key)
+    return _opened[key][0]
+
+
+def _read_pdf(path: Path, source: Path | None) -> PdfReader:
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise AssemblerError("the PDF needs a password to open; ask its author for an unlocked copy",
+                                 source or path)
+        reader.pages[0]
+        return reader
+    except AssemblerError:
+        raise
+    except Exception as exc:  # pypdf raises many kinds for a damaged file
+        raise AssemblerError(f"the PDF cannot be read ({exc or type(exc).__name__}); "
+                             "ask for the file again", source or path) from None
+
+
+def examine(path: Path, kind: str) -> tuple[str | None, bool]:
+    """Why a .pdf or .docx file cannot be used (None if it can), and whether it is a PDF that
+    opens only once repaired."""
+    with path.open("rb") as handle:
+        head = handle.read(1024)
+    if not head:
+        return "the file is empty", False
+    if kind == "pdf":
+        if b"%PDF-" not in head:
+            return "not a PDF" + (": it is a Word file; name it .docx" if head.startswith(b"PK") else ""), False
+        return _examine_pdf(path)
+    if kind == "docx":
+        return _word_problem(path, head), False
+    return None, False
+
+
+def _examine_pdf(path: Path) -> tuple[str | None, bool]:
+    """A PDF found sound (it opens, unrepaired) is remembered, by its content and pypdf's version,
+    so that a build with nothing new to do need not open it again."""
+    marker = user_cache() / "sound-pdfs" / digest(version("pypdf"), path.read_bytes())
+    if marker.exists():
+        return None, False
+    try:
+        open_pdf(path)
+    except AssemblerError as exc:
+        return exc.problem.message, False
+    if _repaired(path):
+        return None, True
+    with contextlib.suppress(OSError):  # a memory only: a cache that cannot be written costs time alone
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    return None, False
+
+
+def _repaired(path: Path) -> bool:
+    """Whether the PDF opens only once pypdf has repaired it (a damaged cross-reference table, say)."""
+    from pypdf import PdfReader
+
+    try:
+        PdfReader(path, strict=True).pages[0]
+    except Exception:  # pypdf raises many kinds for a damaged file
+        return True
+    return False
+
+
+def _word_problem(path: Path, head: bytes) -> str | None:
+    if head.startswith(OLD_WORD):
+        return "an old-style Word .doc file; open it in Word and save it as .docx"
+    if head.startswith(b"%PDF-"):
+        return "not a Word file: it is a PDF; name it .pdf"
+    if not zipfile.is_zipfile(path):
+        return NOT_WORD
+    return zip_problem(path) or (None if _opens_as_word(path) else NOT_WORD)
+
+
+# A .docx is a zip of parts. Its parts' sizes are read from the zip's directory before anything
+# unpacks them: a "zip bomb" of a few MB that unpacks to gigabytes kept LibreOffice busy for
+# minutes. A long report with many photographs unpacks to a few tens of MB, in a few hundred parts.
+UNPACKED_LIMIT = 256 * 2**20
+PARTS_LIMIT = 10_000
+
+
+def zip_problem(path: Path) -> str | None:
+    """Why a zip-based file is too big to unpack safely (None if it is not)."""
+    try:
+        with zipfile.ZipFile(path) as parts:
+            entries = parts.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return NOT_WORD
+    if len(entries) > PARTS_LIMIT:
+        return (f"it holds {len(entries):,} parts, far more than any Word document ({PARTS_LIMIT:,} at most); "
+                "ask its author for a new copy")
+    unpacked = sum(entry.file_size for entry in entries)
+    if unpacked > UNPACKED_LIMIT:
+        return (f"it unpacks to {unpacked / 2**20:,.0f} MB, far more than any Word document "
+                f"({UNPACKED_LIMIT // 2**20} MB at most); ask its author for a new copy, with smaller pictures")
+    return None
+
+
+def _opens_as_word(path: Path) -> bool:
+    """Whether python-docx can read it. LibreOffice, given a file it cannot, writes no PDF and exits 0."""
+    import docx
+
+    try:
+        docx.Document(str(path))
+    except Exception:  # python-docx raises many kinds for a damaged file
+        return False
+    return True

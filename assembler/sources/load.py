@@ -1,0 +1,612 @@
+"""Stage 1: read a meeting folder, check it against the schema, and return a Meeting.
+
+Every problem found is collected, so that the user sees them all at once rather than one per run.
+"""
+
+from __future__ import annotations
+
+import difflib
+import reprlib
+import string
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assembler.errors import InvalidSources, Problem, shown
+from assembler.model import Contact, Document, Item, Kind, Meeting
+from assembler.names import MEETING_ID_RULE, NUMBER_RULE, meeting_id_ok, number_key, number_ok, slug
+from assembler.runtime.cache import file_digest
+from assembler.sources.documents import examine
+from assembler.sources.schema import (
+    EXEMPT_PARAGRAPHS,
+    ITEM,
+    MAX_MEETING_BYTES,
+    MAX_PAPER_BYTES,
+    MAX_TEXT,
+    MEETING,
+    TEMPLATES,
+    Field,
+    as_date,
+)
+
+KINDS: tuple[Kind, ...] = ("md", "docx", "pdf")
+MAX_YAML_DEPTH = 20  # a meeting nests four deep (items, an item, its appendices, an appendix)
+TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+# The templates shipped with the package, as package data: a wheel installs them with the code.
+DEFAULT_TEMPLATES = Path(str(resources.files("assembler") / "templates"))
+
+
+class Located(dict):
+    """A YAML mapping that remembers the line of each key, for messages."""
+
+    line: int = 0
+    lines: dict[str, int]
+
+
+class _Loader(yaml.SafeLoader):
+    first_line: int = 1  # the file line of the text's first line: front matter starts on line 2
+    depth: int = 0  # how deep in lists and mappings the node being composed is
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        """Refuse aliases before they expand: a kilobyte of them can stand for gigabytes of values.
+        And bound the nesting, which PyYAML composes and constructs by recursion."""
+        event = self.peek_event()
+        if event.anchor is not None:  # an alias ('*a') or an anchor ('&a')
+            raise yaml.MarkedYAMLError(problem="anchors and aliases ('&a', '*a') are not supported; "
+                                               "write the values out", problem_mark=event.start_mark)
+        if self.depth >= MAX_YAML_DEPTH:
+            raise yaml.MarkedYAMLError(problem=f"lists and mappings nested more than {MAX_YAML_DEPTH} "
+                                               "deep are not supported; check the brackets and the "
+                                               "indentation", problem_mark=event.start_mark)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """A value YAML recognises but Python cannot hold, as one line rather than a traceback."""
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, OverflowError) as exc:
+            problem = (f"{node.value} is not a date on the calendar" if node.tag == TIMESTAMP_TAG else
+                       "a number too long to read; if it is text, put it in quotes")
+            raise yaml.MarkedYAMLError(problem=problem, problem_mark=node.start_mark) from exc
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
+    mapping = Located()
+    mapping.line = node.start_mark.line + loader.first_line
+    mapping.lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, (dict, list, set)):  # "{{ x }}: y" is valid YAML, but no key we could look up
+            raise yaml.MarkedYAMLError(
+                problem="a key in '{ }' or '[ ]'; put it in quotes", problem_mark=key_node.start_mark)
+        if key in mapping:
+            raise yaml.MarkedYAMLError(
+                problem=f"duplicate key '{key}'", problem_mark=key_node.start_mark)
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.lines[str(key)] = key_node.start_mark.line + loader.first_line
+    return mapping
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+class Checker:
+    """Collects the problems found in one meeting."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def error(self, path: Path | None, line: int | None, message: str) -> None:
+        self.problems.append(Problem(path, line, message))
+
+    def warn(self, path: Path | None, line: int | None, message: str) -> None:
+        self.problems.append(Problem(path, line, message, warning=True))
+
+    @property
+    def failed(self) -> bool:
+        return any(not p.warning for p in self.problems)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.warning]
+
+
+def read_text(path: Path, check: Checker, what: str, most: int) -> str | None:
+    """The file's text; None, reported, if it is too big to be `what` or is not UTF-8."""
+    size = path.stat().st_size
+    if size > most:  # looked at before reading: a wrong file may be gigabytes
+        check.error(path, 1, f"the file is {size:,} bytes long; {what} can be {most:,} bytes at most: "
+                             "check it is the right file")
+        return None
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        start = exc.start + len(data) - len(exc.object)  # the codec counts from after a BOM
+        check.error(path, data.count(b"\n", 0, start) + 1, f"not UTF-8 text: byte {start} "
+                    f"(0x{data[start]:02x}) cannot be read; save the file as UTF-8")
+        return None
+
+
+def load_yaml(text: str, first_line: int = 1, compose: bool = False) -> Any:
+    """The YAML's values (or, composed, its node tree), read with the limits above; every fault,
+    whatever the text, is a yaml.YAMLError."""
+    loader = _Loader(text)
+    loader.first_line = first_line
+    try:
+        return loader.get_single_node() if compose else loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def parse_yaml(text: str, path: Path, check: Checker, first_line: int = 1) -> Any:
+    try:
+        return load_yaml(text, first_line)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + first_line
+        col = exc.position - text.rfind("\n", 0, exc.position)
+        check.error(path, line, f"YAML, column {col}: a control character (#x{exc.character:02X}) "
+                                "that YAML does not allow; delete it")
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = mark.line + first_line if mark else first_line
+        col = f", column {mark.column + 1}" if mark else ""
+        check.error(path, line, f"YAML{col}: {_yaml_problem(str(exc.problem))}")
+    except yaml.YAMLError as exc:
+        check.error(path, first_line, f"YAML: {exc}")
+    return None
+
+
+def _yaml_problem(problem: str) -> str:
+    """PyYAML's words for a fault, or plainer ones where a user would not know them."""
+    if "'\\t'" in problem:
+        return "a tab character; use spaces instead"
+    if problem.startswith("mapping values are not allowed"):
+        return "a ': ' inside a value; put the value in quotes"
+    if problem.startswith("expected <block end>"):
+        return "the indentation does not line up with the lines above"
+    return problem
+
+
+def check_fields(data: Any, fields: tuple[Field, ...], path: Path, check: Checker,
+                 what: str, line: int) -> bool:
+    """Check a mapping against its fields; False if it is not a mapping at all."""
+    if not isinstance(data, dict):
+        check.error(path, line, f"{what}: expected a mapping of 'key: value' lines")
+        return False
+    known = {f.name: f for f in fields}
+    lines = getattr(data, "lines", {})
+    for key in data:
+        if key not in known:
+            near = difflib.get_close_matches(str(key), known, n=1)
+            hint = f" (did you mean '{near[0]}'?)" if near else ""
+            check.warn(path, lines.get(str(key), line), f"{what}: unknown key '{key}'{hint}")
+    for f in fields:
+        value = data.get(f.name)
+        at = lines.get(f.name, line)
+        if value is None:
+            if f.required:
+                check.error(path, line, f"{what}: '{f.name}' is required")
+        elif not f.accepts(value):  # reprlib cuts the value short: it may be a whole pasted page
+            check.error(path, at, f"{what}: '{f.name}' should be {_article(f.kind)}, "
+                                  f"not {reprlib.repr(value)}")
+        elif isinstance(value, str) and len(value) > MAX_TEXT:
+            check.error(path, at, f"{what}: '{f.name}' is {len(value):,} characters long; "
+                                  f"shorten it to {MAX_TEXT:,} at most")
+        elif f.entries:
+            entries = value if isinstance(value, list) else [value]
+            for n, entry in enumerate(entries, 1):
+                where = f"{what}: {f.name}" + (f" entry {n}" if isinstance(value, list) else "")
+                check_fields(entry, f.entries, path, check, where, getattr(entry, "line", at))
+    return True
+
+
+def _article(kind: str) -> str:
+    return ("an " if kind[0] in "aeiou" else "a ") + kind
+
+
+def split_front_matter(text: str) -> tuple[str | None, str, int]:
+    """(front matter, body, the line the body starts on). No opening '---' means no front matter."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        return None, text, 1
+    for n, line in enumerate(lines[1:], 1):
+        if line.strip() in ("---", "..."):
+            return "".join(lines[1:n]), "".join(lines[n + 1:]), n + 2
+    return "".join(lines[1:]), "", len(lines) + 1
+
+
+def available_templates(folder: Path) -> list[str]:
+    if not _is_folder(folder):  # 'templates:' named no folder: already reported
+        return []
+    return sorted(p.stem for p in folder.glob("*.docx") if not p.name.startswith("~$"))
+
+
+def within(folder: Path, name: str, path: Path, line: int, check: Checker, beside: Path | None = None) -> bool:
+    """Whether a file a source names (in the folder beside, or else the meeting folder) stays inside
+    the meeting folder, by its name and, if it is a link, by where the link goes."""
+    target = (beside or folder) / name
+    if Path(name).is_absolute() or ".." in Path(name).parts:
+        check.error(path, line, f"'{name}': name a file inside the meeting folder, not a path out of it")
+        return False
+    if folder.resolve() not in target.resolve().parents:
+        check.error(path, line, f"'{name}': a link that leaves the meeting folder")
+        return False
+    return True
+
+
+def _inside(folder: Path, name: str, path: Path, line: int, check: Checker, exempt: bool) -> Path | None:
+    """The file a source names, if it exists, stays inside the meeting folder and can be used."""
+    target = (folder / name)
+    if not within(folder, name, path, line, check):
+        return None
+    if not _exists(target):
+        check.error(path, line, f"'{name}': no such file in {folder.name}/")
+        return None
+    if not target.is_file():
+        check.error(path, line, f"'{name}': not a regular file")
+        return None
+    kind = target.suffix.lower().lstrip(".")
+    if kind not in KINDS:
+        check.error(path, line, f"'{name}': a {target.suffix or 'nameless'} file; "
+                                "papers and appendices are .md, .docx or .pdf")
+        return None
+    problem, repaired = examine(target, kind)
+    if problem:
+        check.error(path, line, f"'{name}': {problem}")
+        return None
+    if repaired:
+        check.warn(path, line, f"'{name}': the PDF is damaged; it was repaired and included, but check "
+                               "its pages in the pack, or ask for the file again")
+    if kind == "docx":
+        from assembler.sources.sanitise import outside_links  # lxml: loaded only for meetings with Word files
+
+        for link in outside_links(target):
+            check.warn(path, line, f"'{name}': {link}; it was left out, since a build fetches nothing "
+                                   "from the network or from other files")
+    _out_of_sight(target, kind, f"'{name}'", (path, line), check, exempt)
+    return target
+
+
+def _out_of_sight(target: Path, kind: str, name: str, where: tuple[Path, int], check: Checker, exempt: bool) -> None:
+    """Report what a partner's file holds out of sight (hidden.py). What would be published is an error,
+    since removing it would publish what nobody approved; an exempt paper is never published."""
+    from assembler.sources.hidden import pdf_attachments, word_hidden  # the XML and PDF libraries: only when needed
+
+    if kind == "pdf" and pdf_attachments(target):
+        check.warn(*where, f"{name}: holds attached files; they were left out of the pack")
+    if kind != "docx":
+        return
+    found = word_hidden(target)
+    for finding in found.findings:
+        they = "they" if finding.plural else "it"
+        if exempt:
+            check.warn(*where, f"{name}: holds {finding.what}; {finding.fix} and save it again "
+                               "before the paper is made public")
+        else:
+            check.error(*where, f"{name}: holds {finding.what}; {finding.fix} and save it again: "
+                                f"{they} would be published with it")
+    if found.people:
+        check.warn(*where, f"{name}: its properties name people ({', '.join(found.people)}); "
+                           "the names were taken out of the copies the build makes")
+
+
+def appendix_labels(entries: list[dict]) -> list[str]:
+    letters = string.ascii_uppercase
+    return [str(e.get("label") or f"Appendix {letters[n % 26] * (n // 26 + 1)}")
+            for n, e in enumerate(entries)]
+
+
+class MeetingLoader:
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.check = Checker()
+        self.templates = DEFAULT_TEMPLATES
+
+    def load(self) -> tuple[Meeting | None, list[Problem]]:
+        self._check_id()
+        data, path = self._meeting_data()
+        items = self._items(data, path) if data is not None else ()
+        if data is None or self.check.failed:
+            return None, self.check.problems
+        return self._meeting(data, items), self.check.problems
+
+    def load_paper(self, source: Path) -> tuple[Meeting | None, list[Problem]]:
+        """The meeting with only the item whose paper is source: other items' problems are not looked at."""
+        self._check_id()
+        data, path = self._meeting_data()
+        if data is None:
+            return None, self.check.problems
+        entries = [(n, e) for n, e in enumerate(data.get("items") or [], 1)
+                   if isinstance(e, dict) and isinstance(e.get("paper"), str)
+                   and (self.folder / e["paper"]).resolve() == source.resolve()]
+        if not entries:
+            self.check.error(source, None, f"not the paper of any item in {shown(path)}; add it with "
+                                           f"'assembler new paper', or render the paper it belongs to")
+            return None, self.check.problems
+        n, entry = entries[0]
+        item = self._item(entry, n, path, entry.line)
+        if item is None or self.check.failed:
+            return None, self.check.problems
+        return self._meeting(data, (item,)), self.check.problems
+
+    def _check_id(self) -> None:
+        """The folder's name is the meeting's id, and names its output folder."""
+        name = self.folder.resolve().name
+        if not meeting_id_ok(name):
+            self.check.error(self.folder, None, f"the folder's name should be {MEETING_ID_RULE}, not "
+                             f"{reprlib.repr(name)}, as it names the output folder; rename the folder")
+
+    def _meeting_data(self) -> tuple[Located | None, Path]:
+        """meeting.yaml read and checked, but not its items; None if it cannot be used."""
+        path = self.folder / "meeting.yaml"
+        if not path.is_file():
+            found = "no meeting.yaml in this folder" if self.folder.is_dir() else "no such folder"
+            self.check.error(self.folder, None, found)
+            return None, path
+        text = read_text(path, self.check, "a meeting.yaml", MAX_MEETING_BYTES)
+        data = parse_yaml(text, path, self.check) if text is not None else None
+        if data is None or not check_fields(data, MEETING, path, self.check, "meeting", 1):
+            if data is None and not self.check.problems:
+                self.check.error(path, 1, "meeting: the file is empty")
+            return None, path
+        if data.get("templates"):
+            self.templates = (self.folder / str(data["templates"])).resolve()
+            if not _is_folder(self.templates):
+                self.check.error(path, data.lines["templates"],
+                                 f"templates: no folder '{data['templates']}'")
+        return data, path
+
+    def _meeting(self, data: Located, items: tuple[Item, ...]) -> Meeting:
+        return Meeting(
+            folder=self.folder, body=str(data["body"]).strip(), date=as_date(data["date"]), items=items,
+            templates=self.templates, time=_text(data, "time"), venue=_text(data, "venue"),
+            organisation=_text(data, "organisation"),
+            contact=Contact(name=_text(data["contact"], "name"), phone=_text(data["contact"], "phone"),
+                            email=_text(data["contact"], "email"))  # other keys were warned of
+            if data.get("contact") else None)
+
+    def _items(self, data: Located, path: Path) -> tuple[Item, ...]:
+        entries = data.get("items")
+        if not isinstance(entries, list):
+            return ()
+        if not entries:
+            self.check.error(path, data.lines["items"], "items: the agenda has no items")
+        items, seen, placed = [], {}, []
+        for n, entry in enumerate(entries, 1):
+            line = getattr(entry, "line", data.lines["items"])
+            item = self._item(entry, n, path, line)
+            if item is None:
+                continue
+            key = number_key(item.number)  # '02' and '2' would name the same files
+            if key in seen:
+                first, number = seen[key]
+                written = "" if number == item.number else f" (as {number})"
+                self.check.error(path, line, f"item {n}: number {item.number} is already used "
+                                             f"by item {first}{written}")
+            seen[key] = (n, item.number)
+            items.append(item)
+            placed.append((n, line, item))
+        self._shared_with_exempt(placed, path)
+        return tuple(items)
+
+    def _shared_with_exempt(self, placed: list[tuple[int, int, Item]], path: Path) -> None:
+        """A file that an exempt item and a public item both use would be published by the public one.
+
+        Files are compared by content, so that a copy under another name is caught as well.
+        """
+        secret = {file_digest(doc.source): (n, doc.source)
+                  for n, _, item in placed if item.exempt for doc in item.documents}
+        for n, line, item in placed:
+            for doc in () if item.exempt else item.documents:
+                if file_digest(doc.source) in secret:
+                    exempt_n, source = secret[file_digest(doc.source)]
+                    same = "is" if source == doc.source else f"holds the same as '{_named(source, self.folder)}',"
+                    self.check.error(path, line, (
+                        f"item {n}: '{_named(doc.source, self.folder)}' {same} a paper of exempt item "
+                        f"{exempt_n}, so it would be published; give item {n} a file of its own"))
+
+    def _item(self, entry: Located, n: int, path: Path, line: int) -> Item | None:
+        if not check_fields(entry, ITEM, path, self.check, f"item {n}", line):
+            return None
+        if entry.get("paper") and entry.get("verbal"):
+            self.check.error(path, line, f"item {n}: has both a paper and 'verbal: true'; choose one")
+        found = len(self.check.problems)
+        paper, appendices = self._paper(entry, path, n)
+        if entry.get("exempt") is not None:
+            self._unnamed(found, (paper, *appendices) if paper else (), path, n, line)
+        return Item(number=self._number(entry, path, n, line), title=str(entry.get("title", "")).strip(),
+                    presenter=_text(entry, "presenter"), text=_text(entry, "text"),
+                    verbal=bool(entry.get("verbal")), paper=paper, appendices=appendices,
+                    exempt=self._exempt(entry, path, n), public_title=self._public_title(entry, path, n),
+                    supplement=self._supplement(entry, path, n))
+
+    def _unnamed(self, found: int, documents: tuple[Document, ...], path: Path, n: int, line: int) -> None:
+        """Warnings about an exempt item's files, from the found'th problem on, told against the item's
+        line without the files' names: a build that succeeds prints its warnings, and its output may
+        be read by people who may see only what is public. (Errors keep the names: the build stops
+        until the officer has found and mended the file.)"""
+        problems = self.check.problems
+        problems[found:] = [_unnamed(p, documents, self.folder, Problem(path, line, f"item {n} (exempt)"))
+                            if p.warning else p for p in problems[found:]]
+
+    def _number(self, entry: Located, path: Path, n: int, line: int) -> str:
+        """The item's number, which names its files: checked to be safe as part of a file name."""
+        number = str(entry.get("number", n)).strip()
+        if not number_ok(number):
+            self.check.error(path, entry.lines.get("number", line), f"item {n}: 'number' should be "
+                             f"{NUMBER_RULE}, not {reprlib.repr(number)}, as it names the item's files")
+        return number
+
+    def _exempt(self, entry: Located, path: Path, n: int) -> int | None:
+        """The exempt paragraph, 1 to 7, given as a number or as text such as "3"."""
+        value = entry.get("exempt")
+        if value is None:
+            if entry.get("public_title") is not None:
+                self.check.warn(path, entry.lines["public_title"], f"item {n}: 'public_title' is used "
+                                "only with 'exempt'; add 'exempt:' or delete it")
+            return None
+        text = str(value).strip()
+        if not (text.isascii() and text.isdigit()) or int(text) not in EXEMPT_PARAGRAPHS:  # not "³"
+            self.check.error(path, entry.lines["exempt"], f"item {n}: 'exempt' should be the paragraph "
+                             f"of Part 1 of Schedule 12A that applies, 1 to 7, not {value!r}")
+            return None
+        return int(text)
+
+    def _public_title(self, entry: Located, path: Path, n: int) -> str:
+        """The title the public sees. Given but blank, it would leave the confidential title showing."""
+        if entry.get("exempt") is not None and "public_title" in entry and not _text(entry, "public_title"):
+            self.check.error(path, entry.lines["public_title"], f"item {n}: 'public_title' is blank; give "
+                             "the title the public may see, or delete the line to show 'title' in public")
+        return _text(entry, "public_title")
+
+    def _supplement(self, entry: Located, path: Path, n: int) -> int | None:
+        value = entry.get("supplement")
+        if not isinstance(value, int) or isinstance(value, bool):
+            return None  # absent, or already reported by the schema check
+        if value < 1:
+            self.check.error(path, entry.lines["supplement"], f"item {n}: 'supplement' should be "
+                             f"1 or more, not {value}")
+            return None
+        return value
+
+    def _paper(self, entry: Located, path: Path, n: int) -> tuple[Document | None, tuple[Document, ...]]:
+        name = entry.get("paper")
+        if not isinstance(name, str):
+            if entry.get("appendices"):
+                self.check.error(path, entry.lines["appendices"], f"item {n}: appendices without a paper")
+            return None, ()
+        exempt = entry.get("exempt") is not None  # never published: what it holds out of sight is only warned of
+        source = _inside(self.folder, name, path, entry.lines["paper"], self.check, exempt)
+        if source is None:
+            return None, ()
+        paper = self._document(source, str(entry.get("title", "")), "", "report")
+        if paper is None:
+            return None, ()
+        if paper.kind == "md":
+            listed, listed_in, at = paper.front_matter.get("appendices") or [], source, paper.front_matter
+            if entry.get("appendices"):
+                self.check.error(path, entry.lines["appendices"], f"item {n}: list the appendices of a "
+                                 f"Markdown paper in its front matter, not in meeting.yaml")
+        else:
+            listed, listed_in, at = entry.get("appendices") or [], path, entry
+        return paper, self._appendices(listed, listed_in, getattr(at, "lines", {}).get("appendices", 1), exempt)
+
+    def _appendices(self, listed: object, path: Path, line: int, exempt: bool) -> tuple[Document, ...]:
+        if not isinstance(listed, list) or not all(isinstance(e, dict) for e in listed):
+            return ()  # already reported by the schema check
+        found, names = [], {}
+        for entry, label in zip(listed, appendix_labels(listed)):
+            at = getattr(entry, "line", line)
+            name = slug(label)  # the appendix's file names end with this
+            if name in names:
+                self.check.error(path, at, f"appendix '{label}' would have the same file name as "
+                                           f"'{names[name]}'; give each appendix its own label")
+            names[name] = label
+            if not isinstance(entry.get("file"), str):
+                continue
+            source = _inside(self.folder, entry["file"], path, at, self.check, exempt)
+            doc = source and self._document(source, str(entry.get("title", "")), label, "appendix")
+            if doc:
+                found.append(doc)
+        return tuple(found)
+
+    def _document(self, source: Path, title: str, label: str, default: str) -> Document | None:
+        kind: Kind = source.suffix.lower().lstrip(".")  # type: ignore[assignment]
+        if kind != "md":
+            return Document(source=source, kind=kind, title=title, label=label)
+        text = read_text(source, self.check, "a Markdown paper", MAX_PAPER_BYTES)
+        if text is None:
+            return None
+        head, body, body_line = split_front_matter(text)
+        found = len(self.check.problems)
+        front = parse_yaml(head, source, self.check, first_line=2) if head else Located()
+        if len(self.check.problems) > found:
+            return None  # a YAML error, already reported: checking the fields would only add noise
+        if front is None:
+            front = Located()
+        template = str(front.get("template") or self._default_template(default)) \
+            if isinstance(front, dict) else default
+        if _is_folder(self.templates) and template not in available_templates(self.templates):
+            self.check.error(source, getattr(front, "lines", {}).get("template", 1),
+                             f"front matter: no template '{template}'; available: "
+                             f"{', '.join(available_templates(self.templates)) or 'none'}")
+        fields = TEMPLATES.get(template, TEMPLATES["report"])
+        if not check_fields(front, fields, source, self.check, "front matter", 1):
+            return None
+        self._pictures(source, body, body_line)
+        return Document(source=source, kind="md", title=str(front.get("title") or title), label=label,
+                        template=template, front_matter=dict(front), body=body, body_line=body_line)
+
+    def _pictures(self, source: Path, body: str, body_line: int) -> None:
+        """Check that the pictures a body shows stay inside the meeting folder (a missing one is
+        reported when rendering). The body is parsed only when it may show one: a build with
+        nothing to do need not load the Markdown parser."""
+        if "![" not in body:
+            return
+        from assembler.render.body import picture_places
+
+        for name, offset in picture_places(body):
+            within(self.folder, name, source, body_line + offset, self.check, beside=source.parent)
+
+    def _default_template(self, name: str) -> str:
+        """A Markdown appendix uses the appendix template where there is one, else report."""
+        return name if name in available_templates(self.templates) else "report"
+
+
+def _named(path: Path, folder: Path) -> str:
+    return str(path.relative_to(folder)) if folder in path.parents else path.name
+
+
+def _unnamed(problem: Problem, documents: tuple[Document, ...], folder: Path, item: Problem) -> Problem:
+    """problem, told as a warning about item, naming the documents only as "its paper", "its Appendix A"."""
+    message = problem.message
+    for doc in documents:
+        what = f"its {doc.label or 'paper'}"
+        for name in {_named(doc.source, folder), doc.source.name}:
+            message = message.replace(f"'{name}'", what)
+        if problem.path == doc.source:
+            message = f"{what}, line {problem.line or 1}: {message}"
+    return Problem(item.path, item.line, f"{item.message}: {message}", warning=True)
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # a name too long for the file system names no file either
+        return False
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a name too long for the file system is no folder either
+        return False
+
+
+def _text(data: dict, key: str) -> str:
+    value = data.get(key)
+    return "" if value is None else str(value).strip()
+
+
+def _loaded(found: tuple[Meeting | None, list[Problem]]) -> tuple[Meeting, list[Problem]]:
+    meeting, problems = found
+    if meeting is None or any(not p.warning for p in problems):
+        raise InvalidSources(problems)
+    return meeting, [p for p in problems if p.warning]
+
+
+def load_meeting(folder: Path) -> tuple[Meeting, list[Problem]]:
+    """The meeting and any warnings; raises InvalidSources listing every error found."""
+    return _loaded(MeetingLoader(folder).load())
+
+
+def load_paper(folder: Path, source: Path) -> tuple[Meeting, list[Problem]]:
+    """The meeting in folder holding only the item whose paper is source; raises as load_meeting."""
+    return _loaded(MeetingLoader(folder).load_paper(source))
