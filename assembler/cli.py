@@ -17,15 +17,15 @@ from typing import Any, NoReturn
 import click
 
 from assembler import __version__
+from assembler.build.options import BuildOptions
 from assembler.build.progress import BuildResult, Progress
 from assembler.build.run import build as build_pack
 from assembler.build.run import check as check_meeting
-from assembler.errors import AssemblerError, Interrupted, InvalidSources, Problem, shown
+from assembler.errors import AssemblerError, Interrupted, Problem, shown
 from assembler.layout.convert import DEFAULT_TIMEOUT
 from assembler.runtime.interrupts import stopping_cleanly
 from assembler.sources.load import DEFAULT_TEMPLATES, load_meeting
 
-INTERRUPTED = 130  # what a shell expects of a program stopped by Ctrl-C
 LAST_DATE = 253402300799  # 31 December 9999, 23:59:59: the last moment a PDF date can hold
 
 
@@ -65,7 +65,7 @@ def stop(ctx: click.Context, exc: AssemblerError) -> NoReturn:
     if ctx.find_root().params.get("debug"):
         traceback.print_exc()
     report_error(exc)
-    sys.exit(INTERRUPTED if isinstance(exc, Interrupted) else 1)
+    sys.exit(exc.exit_code)
 
 
 def report(problems: list[Problem]) -> None:
@@ -74,7 +74,7 @@ def report(problems: list[Problem]) -> None:
 
 
 def report_error(exc: AssemblerError) -> None:
-    report(exc.problems if isinstance(exc, InvalidSources) else [exc.problem])
+    report(exc.problems)
 
 
 def run() -> NoReturn:
@@ -127,16 +127,15 @@ def build(meeting: Path, output: Path, simplex: bool, timeout: float, unoservers
           quiet: bool, verbose: bool, source_date_epoch: int | None, print_ready: bool, watch: bool) -> None:
     """Build the agenda pack of the meeting in folder MEETING."""
     screen = showing(quiet, verbose)
-    options: dict[str, Any] = dict(duplex=not simplex, timeout=timeout, unoservers=unoservers,
-                                   progress=Screen(verbose) if screen else Notices(),
-                                   source_date_epoch=source_date_epoch)
+    options = BuildOptions(output, not simplex, timeout, unoservers, source_date_epoch)
+    progress = Screen(verbose) if screen else Notices()
     if watch:
         from assembler.commands.watch import watch as watch_meeting
 
         # Each build's last line is printed even off a terminal: it is how a watcher hears of a build.
-        watch_meeting(meeting, output, lambda result: shown_result(result, not quiet, print_ready),
-                      report_error, **options)
-    elif not shown_result(build_pack(meeting, output, **options), screen, print_ready):
+        watch_meeting(meeting, options, lambda result: shown_result(result, not quiet, print_ready),
+                      report_error, progress)
+    elif not shown_result(build_pack(meeting, options, progress), screen, print_ready):
         sys.exit(1)
 
 
@@ -293,7 +292,7 @@ def verify(meeting: Path, output: Path, timeout: float, quiet: bool, verbose: bo
     """Rebuild the meeting in folder MEETING and compare it with its built pack: exit 0 if the same."""
     from assembler.commands.verify import verify as verify_pack
     progress = Screen(verbose) if showing(quiet, verbose) else Notices()
-    verdict = verify_pack(meeting, output, timeout=timeout, progress=progress)
+    verdict = verify_pack(meeting, BuildOptions(output, timeout=timeout), progress)
     for finding in verdict.findings:
         click.echo(str(finding))
     if not verdict.matches:

@@ -54,20 +54,33 @@ class Problem:
 
 
 class AssemblerError(Exception):
-    """A fault the user can fix. The CLI prints it without a traceback."""
+    """A fault the user can fix: its problems, each printed on a line of its own without a
+    traceback, and the exit status the command ends with (as click's exceptions carry theirs)."""
+
+    exit_code = 1
 
     def __init__(self, message: str, path: Path | None = None, line: int | None = None):
-        self.problem = Problem(path, line, message)
-        super().__init__(str(self.problem))
+        self.problems = [Problem(path, line, message)]
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+    @property
+    def problem(self) -> Problem:
+        """The first problem: the one that stopped the command."""
+        return self.problems[0]
 
 
 class InvalidSources(AssemblerError):
-    """Several problems found while checking a meeting; each is printed on its own line."""
+    """Several problems found while checking a meeting."""
 
     def __init__(self, problems: list[Problem]):
+        super().__init__("")
         self.problems = problems
-        Exception.__init__(self, "\n".join(str(p) for p in problems))
 
 
 class Interrupted(AssemblerError):
-    """Ctrl-C, or a signal to stop, ended the command cleanly; the CLI exits 130 as a shell expects."""
+    """Ctrl-C, or a signal to stop, ended the command cleanly."""
+
+    exit_code = 130  # what a shell expects of a program stopped by Ctrl-C

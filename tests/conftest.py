@@ -14,6 +14,7 @@ import yaml
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
+from assembler.build.options import BuildOptions
 from assembler.build.progress import BuildResult
 from assembler.build.run import build
 
@@ -25,7 +26,7 @@ ONE_REPORT = {"body": "Board", "date": "2026-09-24", "items": [{"title": "Report
 @pytest.fixture(scope="session")
 def example(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     """The example meeting, built once for the whole session with real LibreOffice."""
-    return build(EXAMPLE, tmp_path_factory.mktemp("example"))
+    return build(EXAMPLE, BuildOptions(tmp_path_factory.mktemp("example")))
 
 
 MakeMeeting = Callable[..., Path]

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from readback import check_pack, first_pages, front_sheet_references, layout_text, page_range, pages
 from reportlab.pdfgen.canvas import Canvas
 
+from assembler.build.options import BuildOptions
 from assembler.build.run import build
 from assembler.errors import AssemblerError
 
@@ -27,7 +28,7 @@ def test_simplex_pack_has_no_fillers(make_meeting, tmp_path):
     items = [{"title": f"Report {n}", "paper": f"r{n}.md"} for n in range(1, 4)]
     files = {f"r{n}.md": report(f"Report {n}", paragraphs(n * 3)) for n in range(1, 4)}
     folder = make_meeting(MEETING | {"items": items}, files)
-    result = build(folder, tmp_path / "out", duplex=False)
+    result = build(folder, BuildOptions(tmp_path / "out", duplex=False))
     marks = check_pack(result.pack, duplex=False)
     assert [first for first, _ in sorted(marks.values())] == [2, marks["1"][1] + 1, marks["2"][1] + 1]
 
@@ -39,7 +40,7 @@ def test_references_settle_when_the_filled_in_front_sheet_runs_longer(make_meeti
               "presenter": "A. Officer – Eastmere Council", "paper": f"r{n}.md"} for n in range(1, 41)]
     files = {f"r{n}.md": report(f"Application {n}", paragraphs(1 + n % 4)) for n in range(1, 41)}
     folder = make_meeting(MEETING | {"items": items}, files)
-    result = build(folder, tmp_path / "out")
+    result = build(folder, BuildOptions(tmp_path / "out"))
     marks = check_pack(result.pack, duplex=True)
     assert len(marks) == 40
     assert min(first for first, _ in marks.values()) > 3  # the front sheet took more than two pages
@@ -65,7 +66,7 @@ def test_word_and_pdf_papers_are_included_as_they_are(make_meeting, tmp_path):
     files = {"police.docx": partners.word("Partner report from Northshire Police", ["Zebracrossing figures rose."]),
              "dashboard.pdf": pdf_paper("Quokka dashboard", 3), "tables.pdf": pdf_paper("Narwhal table", 2)}
     folder = make_meeting(MEETING | {"items": items}, files)
-    result = build(folder, tmp_path / "out")
+    result = build(folder, BuildOptions(tmp_path / "out"))
     marks = check_pack(result.pack, duplex=True)
     all_pages = pages(result.pack)
     assert "Zebracrossing" in all_pages[marks["1"][0] - 1].text
@@ -81,11 +82,11 @@ def test_word_and_pdf_papers_are_included_as_they_are(make_meeting, tmp_path):
 def test_a_failed_build_leaves_the_last_good_pack_untouched(make_meeting, tmp_path):
     items = [{"title": "Report", "paper": "r.md"}]
     folder = make_meeting(MEETING | {"items": items}, {"r.md": report("Report", paragraphs(2))})
-    result = build(folder, tmp_path / "out")
+    result = build(folder, BuildOptions(tmp_path / "out"))
     before = {p: p.read_bytes() for p in result.pack.parent.rglob("*") if p.is_file()}
     (folder / "r.md").write_text(report("Report", "Some <b>HTML</b> here.\n"), encoding="utf-8")
     with pytest.raises(AssemblerError, match="raw HTML"):
-        build(folder, tmp_path / "out")
+        build(folder, BuildOptions(tmp_path / "out"))
     after = {p: p.read_bytes() for p in result.pack.parent.rglob("*") if p.is_file()}
     assert after == before
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".cache", ".m.lock", "m"]  # no stage
@@ -96,7 +97,7 @@ def test_text_that_looks_like_template_code_or_markup_is_printed_literally(make_
     body = "Costs rose by 5% & more: {{ config }} and a < b > c.\n"
     items = [{"title": title, "paper": "r.md"}]
     folder = make_meeting(MEETING | {"items": items}, {"r.md": report(title, body)})
-    result = build(folder, tmp_path / "out")
+    result = build(folder, BuildOptions(tmp_path / "out"))
     text = " ".join(layout_text(result.pack).split())
     assert title in text  # on the front sheet, as given
     assert "{{ config }} and a < b > c." in text
@@ -112,7 +113,7 @@ def test_pictures_quotes_and_page_breaks(make_meeting, tmp_path):
     folder = make_meeting(MEETING | {"items": [{"title": "Pictures", "paper": "r.md"}]},
                           {"r.md": report("Pictures", body)})
     Image.new("RGB", (3000, 1000), "steelblue").save(folder / "chart.png")
-    result = build(folder, tmp_path / "out")
+    result = build(folder, BuildOptions(tmp_path / "out"))
     first, last = check_pack(result.pack, duplex=True)["1"]
     assert last == first + 1  # \newpage moved the last paragraph over
     page = PdfReader(result.pack).pages[first - 1]
@@ -136,7 +137,7 @@ def test_a_table_of_5000_rows_is_laid_out_whole(make_meeting, tmp_path):
     body = "| Licence | Premises | Decision |\n|---|---|---|\n" + rows
     folder = make_meeting(MEETING | {"items": [{"title": "Licences", "paper": "r.md"}]},
                           {"r.md": report("Licences granted", body)})
-    result = build(folder, tmp_path / "out", duplex=False)
+    result = build(folder, BuildOptions(tmp_path / "out", duplex=False))
     first, last = check_pack(result.pack, duplex=False)["1"]
     assert last - first > 50
     text = layout_text(result.pack, last, last)

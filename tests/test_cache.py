@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from conftest import report
 from readback import check_pack, layout_text, pages
 
+from assembler.build.options import BuildOptions
 from assembler.build.run import build
 from assembler.cli import main
 
@@ -20,20 +21,20 @@ FILES = {"noise.md": report("Noise nuisance", "Complaints about noise fell.\n"),
 
 def test_nothing_changed_means_nothing_done_and_the_same_pack(make_meeting, tmp_path):
     folder = make_meeting(MEETING | {"items": ITEMS}, FILES)
-    first = build(folder, tmp_path / "out")
+    first = build(folder, BuildOptions(tmp_path / "out"))
     before = first.pack.read_bytes()
     for path in folder.iterdir():  # new file times, same content
         os.utime(path, (1e9, 1e9))
-    again = build(folder, tmp_path / "out")
+    again = build(folder, BuildOptions(tmp_path / "out"))
     assert again.unchanged and again.pack.read_bytes() == before
 
 
 def test_one_edited_paper_is_the_only_one_laid_out_again(make_meeting, tmp_path):
     folder = make_meeting(MEETING | {"items": ITEMS}, FILES)
-    first = build(folder, tmp_path / "out")
+    first = build(folder, BuildOptions(tmp_path / "out"))
     assert sorted(first.laid_out) == ["lights.md", "noise.md", "the front sheet", "the front sheet"]
     (folder / "noise.md").write_text(report("Noise nuisance", "Complaints about noise rose sharply.\n"))
-    second = build(folder, tmp_path / "out")
+    second = build(folder, BuildOptions(tmp_path / "out"))
     assert second.laid_out == ("noise.md",)  # the front sheet's references did not change
     check_pack(second.pack, duplex=True)
     assert "Complaints about noise rose sharply." in layout_text(second.pack)
@@ -41,12 +42,12 @@ def test_one_edited_paper_is_the_only_one_laid_out_again(make_meeting, tmp_path)
 
 def test_an_items_own_pdf_follows_its_pages_when_an_earlier_paper_grows(make_meeting, tmp_path):
     folder = make_meeting(MEETING | {"items": ITEMS}, FILES)
-    first = build(folder, tmp_path / "out")
+    first = build(folder, BuildOptions(tmp_path / "out"))
     lights = first.pack.parent / "items" / "02-street-lighting.pdf"
     before = pages(lights)
     longer = "Complaints.\n\n\\newpage\n\nMore.\n\n\\newpage\n\nStill more.\n"
     (folder / "noise.md").write_text(report("Noise nuisance", longer))
-    second = build(folder, tmp_path / "out")
+    second = build(folder, BuildOptions(tmp_path / "out"))
     first_page, last_page = check_pack(second.pack, duplex=True)["2"]
     whole = pages(second.pack)
     assert [p.footer for p in pages(lights)] == [whole[n - 1].footer for n in range(first_page, last_page + 1)]
@@ -55,12 +56,12 @@ def test_an_items_own_pdf_follows_its_pages_when_an_earlier_paper_grows(make_mee
 
 def test_a_damaged_cache_entry_is_made_again_not_used(make_meeting, tmp_path):
     folder = make_meeting(MEETING | {"items": ITEMS}, FILES)
-    build(folder, tmp_path / "out")
+    build(folder, BuildOptions(tmp_path / "out"))
     cached = list((tmp_path / "out" / ".cache" / "pdf").rglob("*.pdf"))
     for pdf in cached:
         pdf.write_bytes(pdf.read_bytes()[:200])  # cut short, as a full disk or a crash would
     (folder / "meeting.yaml").write_text((folder / "meeting.yaml").read_text() + "\n")  # force a build
-    again = build(folder, tmp_path / "out")
+    again = build(folder, BuildOptions(tmp_path / "out"))
     assert sorted(again.laid_out) == ["lights.md", "noise.md", "the front sheet", "the front sheet"]
     check_pack(again.pack, duplex=True)
     assert "Lights were repaired." in layout_text(again.pack)

@@ -14,6 +14,7 @@ from conftest import ROOT, report
 from pypdf import PdfReader
 from readback import check_pack, layout_text, pages
 
+from assembler.build.options import BuildOptions
 from assembler.build.progress import BuildResult
 from assembler.build.run import build
 from assembler.cli import main
@@ -60,7 +61,7 @@ def meeting(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     wolfhaven = [partners.Sheet(words=partners.body_words(partners.A4, "Wolfhaven"))]
     (folder / "wolfhaven.pdf").write_bytes(partners.pdf(wolfhaven))
     (folder / "meeting.yaml").write_text(json.dumps(MEETING | {"items": items}), encoding="utf-8")
-    return build(folder, folder.parent / "out")
+    return build(folder, BuildOptions(folder.parent / "out"))
 
 
 def public_files(out: Path) -> list[Path]:

@@ -13,6 +13,7 @@ import pytest
 from conftest import ONE_REPORT, alive, finish, report, running_with, start_build, wait_for
 from readback import layout_text
 
+from assembler.build.options import BuildOptions
 from assembler.build.progress import Progress
 from assembler.build.run import build
 from assembler.errors import AssemblerError
@@ -102,7 +103,7 @@ def test_a_build_has_libreoffice_running_while_it_renders_and_stopped_before_it_
         def stage(self, text: str) -> None:
             seen[text.split()[0]] = running_with(str(tmp_path / "cache"))
 
-    build(folder, tmp_path / "out", progress=Looking())
+    build(folder, BuildOptions(tmp_path / "out"), progress=Looking())
     assert seen["Rendering"], "LibreOffice was not starting while the papers rendered"
     assert seen["Assembling"] == []  # its memory is free for the pack
 

@@ -11,6 +11,7 @@ import pytest
 from conftest import ONE_REPORT, alive, files, finish, report, running_with, start_build, wait_for
 
 from assembler.build import stages as pipeline
+from assembler.build.options import BuildOptions
 from assembler.build.run import build
 from assembler.errors import Interrupted
 from assembler.runtime.interrupts import stopping_cleanly
@@ -24,7 +25,7 @@ def long_paper(words: str) -> str:
 
 def test_ctrl_c_while_libreoffice_runs(make_meeting, tmp_path: Path):
     folder = make_meeting(ONE_REPORT, {"p.md": report("Report", "First version.\n")})
-    build(folder, tmp_path / "out")
+    build(folder, BuildOptions(tmp_path / "out"))
     before = files(tmp_path / "out" / "m")
     (folder / "p.md").write_text(long_paper("Second version"), encoding="utf-8")
     # In its own session, as a terminal's foreground job: Ctrl-C goes to the whole group.
@@ -44,7 +45,7 @@ def test_ctrl_c_while_libreoffice_runs(make_meeting, tmp_path: Path):
 
 def test_sigterm_while_libreoffice_hangs(make_meeting, fake_soffice, tmp_path: Path):
     folder = make_meeting(ONE_REPORT, {"p.md": report("Report", "Text.\n")})
-    build(folder, tmp_path / "out")
+    build(folder, BuildOptions(tmp_path / "out"))
     before = files(tmp_path / "out" / "m")
     (folder / "p.md").write_text(report("Report", "Changed text.\n"), encoding="utf-8")
     fake_soffice.misbehave("hang")
@@ -62,7 +63,7 @@ def test_sigterm_while_libreoffice_hangs(make_meeting, fake_soffice, tmp_path: P
 def test_an_interrupt_a_library_swallows_still_stops_the_build(make_meeting, tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch):
     folder = make_meeting(ONE_REPORT, {"p.md": report("Report", "Text.\n")})
-    build(folder, tmp_path / "out")
+    build(folder, BuildOptions(tmp_path / "out"))
     before = files(tmp_path / "out" / "m")
     (folder / "p.md").write_text(report("Report", "Changed text.\n"), encoding="utf-8")
     original = pipeline.render_papers
@@ -77,5 +78,5 @@ def test_an_interrupt_a_library_swallows_still_stops_the_build(make_meeting, tmp
 
     monkeypatch.setattr(pipeline, "render_papers", render_papers)
     with stopping_cleanly(), pytest.raises(Interrupted, match="out/m/ holds the last complete build"):
-        build(folder, tmp_path / "out")
+        build(folder, BuildOptions(tmp_path / "out"))
     assert files(tmp_path / "out" / "m") == before

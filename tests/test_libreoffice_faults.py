@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import ONE_REPORT, FakeSoffice, alive, files, report
 
+from assembler.build.options import BuildOptions
 from assembler.build.run import build
 from assembler.cli import main
 from assembler.errors import AssemblerError
@@ -36,7 +37,7 @@ def built(make_meeting, fake_soffice: FakeSoffice, tmp_path: Path, monkeypatch: 
     """The meeting m, built once into out/ with the stand-in behaving; the working folder is tmp_path."""
     monkeypatch.chdir(tmp_path)
     make_meeting(ONE_REPORT, {"p.md": report("Report", "Text.\n")})
-    build(Path("m"), Path("out"))
+    build(Path("m"), BuildOptions(Path("out")))
     return tmp_path / "out"
 
 
@@ -89,7 +90,8 @@ def test_a_crash_that_does_not_happen_again_is_no_error(fake_soffice: FakeSoffic
 
 def test_libreoffice_printing_a_lot_does_not_stall_it(built: Path, fake_soffice: FakeSoffice):
     fake_soffice.misbehave("chatty")
-    result = build(Path("m"), Path("out"), timeout=120)  # a stalled soffice would be stopped with an error
+    # a stalled soffice would be stopped with an error
+    result = build(Path("m"), BuildOptions(Path("out"), timeout=120))
     assert result.pages > 1
 
 

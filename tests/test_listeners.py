@@ -19,6 +19,7 @@ import pytest
 from conftest import DAMAGED_DOCX, report
 from readback import check_pack, front_sheet_references
 
+from assembler.build.options import BuildOptions
 from assembler.build.run import build
 from assembler.errors import AssemblerError
 from assembler.layout.convert import Conversion
@@ -73,8 +74,8 @@ def test_a_pack_built_on_listeners_matches_one_built_here(listeners, make_meetin
     files = {f"r{n}.md": report(f"Report {n}", "\n\n".join(["Paragraph text " * 60] * (n * 4)))
              for n in range(1, 4)}
     folder = make_meeting(MEETING | {"items": items}, files)
-    remote = build(folder, tmp_path / "remote", unoservers=listeners)
-    local = build(folder, tmp_path / "local")
+    remote = build(folder, BuildOptions(tmp_path / "remote", unoservers=tuple(listeners)))
+    local = build(folder, BuildOptions(tmp_path / "local"))
     assert check_pack(remote.pack, duplex=True) == check_pack(local.pack, duplex=True)
     assert front_sheet_references(remote.pack, 1) == front_sheet_references(local.pack, 1)
     assert sorted(remote.laid_out) == ["r1.md", "r2.md", "r3.md", "the front sheet", "the front sheet"]
@@ -88,7 +89,7 @@ def test_a_build_on_listeners_needs_no_libreoffice_here_and_records_theirs(liste
     nowhere = tmp_path / "no-soffice"
     nowhere.mkdir()
     monkeypatch.setenv("PATH", str(nowhere))
-    result = build(folder, tmp_path / "out", unoservers=listeners)
+    result = build(folder, BuildOptions(tmp_path / "out", unoservers=tuple(listeners)))
     manifest = json.loads(result.pack.with_name("manifest.json").read_text())
     assert manifest["tools"]["libreoffice"] == libreoffice_version([Listener.parse(a) for a in listeners])
 
@@ -121,7 +122,7 @@ def test_a_listener_that_is_not_there_is_named(make_meeting, tmp_path):
     address = f"127.0.0.1:{free_port()}"
     with pytest.raises(AssemblerError, match=f"the unoserver listener {address} cannot be reached .*; "
                                              "start one with: unoserver"):
-        build(folder, tmp_path / "out", unoservers=[address])
+        build(folder, BuildOptions(tmp_path / "out", unoservers=(address,)))
 
 
 @pytest.mark.parametrize("text", ["localhost", "host:port", ":2003"])

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import ONE_REPORT, finish, report, start_build
 
+from assembler.build.options import BuildOptions
 from assembler.build.run import build
 from assembler.runtime.outputs import meeting_lock, staging
 
@@ -49,6 +50,6 @@ def test_building_the_current_folder_writes_into_its_own_output_folder(make_meet
     folder = make_meeting(ONE_REPORT, {"p.md": report("Report", "Text.\n")})
     (tmp_path / "out" / "other").mkdir(parents=True)  # another meeting's pack, to be left alone
     monkeypatch.chdir(folder)
-    result = build(Path("."), tmp_path / "out")
+    result = build(Path("."), BuildOptions(tmp_path / "out"))
     assert result.pack == tmp_path / "out" / "m" / "agenda-pack.pdf"
     assert (tmp_path / "out" / "other").is_dir()

@@ -21,6 +21,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject, TextStringObject
 from test_partners import write_meeting
 
+from assembler.build.options import BuildOptions
 from assembler.build.progress import BuildResult
 from assembler.build.run import build
 from assembler.cli import main
@@ -139,7 +140,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
         {"title": "Police report", "paper": "police.docx"},
     ], {"hostile.pdf": hostile_pdf(),
         "police.docx": with_people(partners.word("Police report", ["Burglary fell."]))})
-    return build(folder, folder.parent / "out")
+    return build(folder, BuildOptions(folder.parent / "out"))
 
 
 def public_pdfs(result: BuildResult) -> list[Path]:

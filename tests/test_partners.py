@@ -13,6 +13,7 @@ from readback import Page, Word, check_pack, pages
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen.canvas import Canvas
 
+from assembler.build.options import BuildOptions
 from assembler.build.progress import BuildResult
 from assembler.build.run import build
 from assembler.cli import main
@@ -48,7 +49,7 @@ def shapes(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     ], {"shapes.pdf": shapes_pdf(),
         "police.docx": partners.word("Police report", ["Burglary fell. " * 60] * 6,
                                      footer="OFFICIAL – Northshire Police footer", header="Northshire Police")})
-    return build(folder, folder.parent / "out")
+    return build(folder, BuildOptions(folder.parent / "out"))
 
 
 def stamp_words(page: Page, text: str) -> list[Word]:
@@ -186,8 +187,8 @@ def test_a_scanned_pdf_adds_no_more_than_its_own_size(tmp_path):
     # The same meeting twice: the scan's four pages, and four blank pages in its place.
     scan, blank = partners.scan(4), partners.pdf([partners.Sheet()] * 4)
     items = [{"title": "Scan", "paper": "scan.pdf"}]
-    without = build(write_meeting(tmp_path / "blank", items, {"scan.pdf": blank}), tmp_path / "out").size
-    result = build(write_meeting(tmp_path / "scanned", items, {"scan.pdf": scan}), tmp_path / "out")
+    without = build(write_meeting(tmp_path / "blank", items, {"scan.pdf": blank}), BuildOptions(tmp_path / "out")).size
+    result = build(write_meeting(tmp_path / "scanned", items, {"scan.pdf": scan}), BuildOptions(tmp_path / "out"))
     assert len(scan) > 1_000_000 and result.size - without <= len(scan)
     assert result.pages == 2 + 4
 

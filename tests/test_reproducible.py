@@ -13,6 +13,7 @@ from conftest import EXAMPLE, ROOT, files, report
 from PIL import Image
 from pypdf import PdfReader
 
+from assembler.build.options import BuildOptions
 from assembler.build.run import build
 from assembler.cli import main
 from assembler.publish.manifest import Fingerprint
@@ -24,7 +25,7 @@ EPOCH = 1790000000
 
 
 def test_building_twice_gives_the_same_bytes(example, tmp_path: Path):
-    again = build(EXAMPLE, tmp_path)
+    again = build(EXAMPLE, BuildOptions(tmp_path))
     assert again.pack != example.pack
     assert files(again.pack.parent) == files(example.pack.parent)  # the pack, manifest and .docx files
 
@@ -54,6 +55,6 @@ def test_the_pdf_identifier_and_date_come_from_the_sources(make_meeting, fake_so
 
 def test_without_source_date_epoch_the_pdf_has_no_date(make_meeting, fake_soffice, tmp_path: Path):
     folder = make_meeting(MEETING | {"items": MEETING["items"][:1]}, {"p.md": report("Report", "Text.\n")})
-    result = build(folder, tmp_path / "out")
+    result = build(folder, BuildOptions(tmp_path / "out"))
     metadata = PdfReader(result.pack).metadata
     assert metadata.creation_date is None and metadata.modification_date is None

@@ -15,6 +15,7 @@ from docx.shared import Cm, Pt
 from PIL import Image
 from readback import check_pack, front_sheet_references, layout_text, page_range, pages, styled_words
 
+from assembler.build.options import BuildOptions
 from assembler.build.progress import BuildResult
 from assembler.build.run import build, check
 from assembler.commands.preview import preview
@@ -45,7 +46,7 @@ def skeletons(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     new_paper(folder / "board.md", "report", "Board Report")
     new_paper(folder / "board-data.md", "appendix", "Board Data", appendix_to=folder / "board.md")
     assert check(folder) == []
-    return build(folder, tmp_path_factory.mktemp("out"))
+    return build(folder, BuildOptions(tmp_path_factory.mktemp("out")))
 
 
 def item_text(result: BuildResult, number: str) -> tuple[str, int, int]:

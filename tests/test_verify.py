@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from conftest import ONE_REPORT, files, report
 from PIL import Image
 
+from assembler.build.options import BuildOptions
 from assembler.build.run import build
 from assembler.cli import main
 from assembler.commands.verify import differences
@@ -31,7 +32,7 @@ def meeting(make_meeting, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
 
 
 def test_verify_passes_a_pack_built_from_its_sources_and_names_what_changed(meeting: Path, tmp_path: Path):
-    build(Path("m"), Path("out"))
+    build(Path("m"), BuildOptions(Path("out")))
     published = files(tmp_path / "out")
     code, lines = verify()
     assert (code, len(lines)) == (0, 1)

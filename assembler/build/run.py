@@ -13,9 +13,10 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from assembler.build.options import DEFAULTS, BuildOptions
 from assembler.build.progress import BuildResult, Progress
 from assembler.errors import AssemblerError, InvalidSources, Problem
-from assembler.layout.convert import DEFAULT_TIMEOUT, Engine, Local, user_profiles
+from assembler.layout.convert import Engine, Local, user_profiles
 from assembler.model import Meeting
 from assembler.plan.packs import packs
 from assembler.runtime.cache import Cache, code_digest, digest, file_digest
@@ -83,22 +84,22 @@ def engine_for(unoservers: Sequence[str], timeout: float, documents: int | None 
     return Local(user_profiles(), timeout, min(cores, documents or cores))
 
 
-def build(folder: Path, output: Path = Path("output"), duplex: bool = True,
-          timeout: float = DEFAULT_TIMEOUT, progress: Progress | None = None,
-          unoservers: Sequence[str] = (), source_date_epoch: int | None = None,
+def build(folder: Path, options: BuildOptions = DEFAULTS, progress: Progress | None = None,
           engine: Engine | None = None) -> BuildResult:
-    """Build the meeting in folder into output/<id>/; the pack is dated source_date_epoch, if given.
+    """Build the meeting in folder into options.output/<id>/.
 
     The engine, if given, is one already running, as watching keeps it between builds.
     """
     started = time.monotonic()
     progress = progress or Progress()
     meeting, warnings = load_meeting(folder)
+    output = options.output
     target = inside(output, meeting.id)
     refuse_overlap(output, meeting.folder, meeting.templates, target)
-    engine = engine or engine_for(unoservers, timeout, len(meeting.documents) + 1)  # the front sheet too
+    # one LibreOffice per document at most: the front sheet is laid out too
+    engine = engine or engine_for(options.unoservers, options.timeout, len(meeting.documents) + 1)
     identity = engine.identity
-    inputs = inputs_digest(meeting, duplex, identity, source_date_epoch)
+    inputs = inputs_digest(meeting, options.duplex, identity, options.source_date_epoch)
     pack = target / PACK
     written = tuple(target / made.pdf for made in packs(meeting))
     with output_errors(target), interrupt_reported(target), meeting_lock(target, progress.notice):
@@ -110,8 +111,6 @@ def build(folder: Path, output: Path = Path("output"), duplex: bool = True,
             # LibreOffice starts while the slow stages' libraries load, which happens only when there is work.
             from assembler.build.stages import Builder
 
-            builder = Builder(meeting, stage, Cache(output / ".cache", identity), engine, duplex, progress,
-                              source_date_epoch)
-            plans = builder.run(inputs)
-    return BuildResult(pack, plans[0][1].total_pages, pack.stat().st_size, time.monotonic() - started,
-                       warnings, written, builder.documents, tuple(builder.laid_out))
+            made = Builder(meeting, stage, Cache(output / ".cache", identity), engine, options, progress).run(inputs)
+    return BuildResult(pack, made.packs[0].plan.total_pages, pack.stat().st_size, time.monotonic() - started,
+                       warnings, written, made.documents, made.laid_out)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from assembler.audience import of_item
 from assembler.errors import AssemblerError, Problem
 from assembler.layout.convert import DEFAULT_TIMEOUT, Conversion, convert, user_profiles
-from assembler.plan.packs import home, is_public
 from assembler.render.word import render_papers
 from assembler.runtime.outputs import inside, output_errors, private, refuse_overlap
 from assembler.sources.load import load_paper
@@ -36,9 +36,10 @@ def preview(paper: Path, output: Path = Path("output"), pdf: bool = False,
     meeting, warnings = load_paper(meeting_folder(paper), paper)
     target = inside(output, meeting.id)
     refuse_overlap(output, meeting.folder, meeting.templates, target)
-    folder = target / home(meeting.items[0]) / "preview"
+    audience = of_item(meeting.items[0])
+    folder = target / audience.folder / "preview"
     with output_errors(folder):
-        if not is_public(meeting.items[0]):
+        if audience.restricted:
             private(folder.parent)
         rendered = render_papers(meeting, folder, lambda message: None)
         jobs = [Conversion(r.docx, r.doc.source) for r in rendered if r.docx]

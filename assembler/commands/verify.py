@@ -8,14 +8,14 @@ sources or templates changed, or which tool has another version now.
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from assembler.build.options import DEFAULTS, BuildOptions
 from assembler.build.progress import Progress
 from assembler.build.run import PACK, build
 from assembler.errors import AssemblerError, Interrupted, Problem, shown
-from assembler.layout.convert import DEFAULT_TIMEOUT
 from assembler.runtime.cache import file_digest
 from assembler.runtime.outputs import inside, meeting_lock, output_errors, read_manifest, refuse_overlap
 from assembler.sources.load import load_meeting
@@ -29,9 +29,10 @@ class Verdict:
     findings: list[Problem]  # the verdict's own line, then each difference found
 
 
-def verify(folder: Path, output: Path = Path("output"), timeout: float = DEFAULT_TIMEOUT,
-           progress: Progress | None = None) -> Verdict:
+def verify(folder: Path, options: BuildOptions = DEFAULTS, progress: Progress | None = None) -> Verdict:
+    """Build the meeting again, as its manifest records, and compare with the pack in options.output."""
     progress = progress or Progress()
+    output = options.output
     meeting, _ = load_meeting(folder)
     target = inside(output, meeting.id)
     refuse_overlap(output, meeting.folder, meeting.templates, target)
@@ -41,7 +42,7 @@ def verify(folder: Path, output: Path = Path("output"), timeout: float = DEFAULT
     # the pack and manifest of one build, not of two
     with output_errors(target), meeting_lock(target, progress.notice):
         published, published_sha256 = read_manifest(pack.with_name("manifest.json")), file_digest(pack)
-    fresh = _rebuild(folder, published, timeout, progress)
+    fresh = _rebuild(folder, published, options, progress)
     if fresh["pack_sha256"] == published_sha256:
         verdict = f"matches a fresh build of {shown(folder)} (sha256 {published_sha256[:12]}…)"
         return Verdict(True, [Problem(pack, None, verdict)])
@@ -52,12 +53,13 @@ def verify(folder: Path, output: Path = Path("output"), timeout: float = DEFAULT
     return Verdict(False, [Problem(pack, None, f"differs from a fresh build of {shown(folder)}"), *found])
 
 
-def _rebuild(folder: Path, published: Manifest, timeout: float, progress: Progress) -> Manifest:
+def _rebuild(folder: Path, published: Manifest, options: BuildOptions, progress: Progress) -> Manifest:
     """The manifest of a build into a temporary folder, with the options the published one records."""
     with tempfile.TemporaryDirectory(prefix="assembler-verify-") as scratch:
+        recorded = replace(options, output=Path(scratch), duplex=published["duplex"],
+                           source_date_epoch=published.get("source_date_epoch"))
         try:
-            rebuilt = build(folder, Path(scratch), duplex=published["duplex"], timeout=timeout,
-                            progress=progress, source_date_epoch=published.get("source_date_epoch"))
+            rebuilt = build(folder, recorded, progress)
         except Interrupted:
             raise Interrupted("interrupted; nothing was changed") from None
         return read_manifest(rebuilt.pack.with_name("manifest.json"))

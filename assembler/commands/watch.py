@@ -8,15 +8,15 @@ LibreOffice still lives no longer than the command: Ctrl-C stops both.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 import watchfiles
 
+from assembler.build.options import BuildOptions
 from assembler.build.progress import BuildResult, Progress
 from assembler.build.run import build, engine_for
 from assembler.errors import AssemblerError, Interrupted
-from assembler.layout.convert import DEFAULT_TIMEOUT
 from assembler.runtime.outputs import interrupt_reported
 from assembler.sources.load import DEFAULT_TEMPLATES, load_meeting
 
@@ -34,17 +34,16 @@ def watched(folder: Path, output: Path) -> tuple[list[Path], Path]:
     return [folder, meeting.templates], output / meeting.id
 
 
-def watch(folder: Path, output: Path, built: Callable[[BuildResult], None],
-          failed: Callable[[AssemblerError], None], duplex: bool = True, timeout: float = DEFAULT_TIMEOUT,
-          progress: Progress | None = None, unoservers: Sequence[str] = (),
-          source_date_epoch: int | None = None) -> None:
+def watch(folder: Path, options: BuildOptions, built: Callable[[BuildResult], object],
+          failed: Callable[[AssemblerError], None], progress: Progress | None = None) -> None:
     """Build now and after every change; each build's result goes to built, its error to failed."""
-    engine = engine_for(unoservers, timeout)
+    engine = engine_for(options.unoservers, options.timeout)
+    output = options.output
     skip = output.resolve()
 
     def attempt() -> None:
         try:
-            built(build(folder, output, duplex, timeout, progress, unoservers, source_date_epoch, engine))
+            built(build(folder, options, progress, engine))
         except Interrupted:
             raise
         except AssemblerError as exc:  # a mistake in a source: say so, and wait for the next save

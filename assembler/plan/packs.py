@@ -16,37 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from assembler.model import Document, Item, Meeting
-
-CONFIDENTIAL = "confidential"  # the folder, under output/<meeting-id>/, of everything made from exempt papers
-ACT = "Part 1 of Schedule 12A to the Local Government Act 1972"
-
-
-def exempt_mark(paragraph: int) -> str:
-    return f"Exempt – paragraph {paragraph} of {ACT}"
-
-
-def not_for_publication(paragraph: int) -> str:
-    """The line printed under "NOT FOR PUBLICATION" on every page of an exempt paper."""
-    return f"by virtue of paragraph {paragraph} of {ACT}"
+from assembler.audience import PUBLIC, RESTRICTED, Audience, exempt_mark, not_for_publication
+from assembler.model import Item, Meeting
 
 
 def to_follow(supplement: int) -> str:
     return f"(to follow – Supplement {supplement})"
-
-
-def exclusion_resolution(items: tuple[Item, ...]) -> dict[str, str]:
-    """The resolution to exclude the press and public, printed before the first exempt item."""
-    exempt = [item for item in items if item.exempt]
-    if not exempt:
-        return {}
-    paragraphs = sorted({item.exempt for item in exempt})
-    which = " and ".join(str(p) for p in paragraphs)
-    return {exempt[0].number: (
-        "That under Section 100A(4) of the Local Government Act 1972 the press and public be "
-        "excluded from the meeting for the following business on the grounds that it involves the "
-        f"likely disclosure of exempt information as defined in paragraph{'s' if len(paragraphs) > 1 else ''} "
-        f"{which} of Part 1 of Schedule 12A of the Act.")}
 
 
 @dataclass(frozen=True)
@@ -62,9 +37,13 @@ class Pack:
     notes: dict[str, str] = field(default_factory=dict)  # the Marked column of items listed without their paper
 
     @property
+    def audience(self) -> Audience:
+        return RESTRICTED if self.confidential else PUBLIC
+
+    @property
     def folder(self) -> Path:
         """Where the pack and everything made for it go, relative to output/<meeting-id>/."""
-        return Path(CONFIDENTIAL) if self.confidential else Path()
+        return self.audience.folder
 
     @property
     def pdf(self) -> Path:
@@ -79,19 +58,19 @@ def _withheld(item: Item) -> Item:
     return replace(item, paper=None, appendices=())
 
 
-def _shown(item: Item, confidential: bool, supplement: int | None) -> tuple[Item, str]:
+def _shown(item: Item, audience: Audience, supplement: int | None) -> tuple[Item, str]:
     """An item as a pack lists it, and the Marked column's note when its paper is not in the pack."""
     note = ""
-    if item.exempt and not confidential:
-        item = replace(_withheld(item), title=item.public_title or item.title, public_title="", text="")
+    if item.exempt and not audience.sees(item):
         note = exempt_mark(item.exempt)
-    if item.supplement != supplement:
+        item = replace(_withheld(item), title=item.public_title or item.title, public_title="", text="")
+    if item.supplement is not None and item.supplement != supplement:
         return _withheld(item), to_follow(item.supplement)
     return item, note
 
 
 def _pack(meeting: Meeting, items: list[Item], confidential: bool, supplement: int | None) -> Pack:
-    shown = [_shown(item, confidential, supplement) for item in items]
+    shown = [_shown(item, RESTRICTED if confidential else PUBLIC, supplement) for item in items]
     date = f"{meeting.date.day} {meeting.date:%B %Y}"
     if supplement is None:
         name, heading, kind = "agenda-pack", "Agenda", "Agenda pack"
@@ -121,21 +100,3 @@ def packs(meeting: Meeting) -> list[Pack]:
         if any(item.exempt and item.paper and item.supplement == supplement for item in items):
             made.append(_pack(meeting, items, True, supplement))
     return made
-
-
-def is_public(item: Item) -> bool:
-    """Whether what is made from the item's paper may be written outside confidential/."""
-    return not item.exempt
-
-
-def home(item: Item) -> Path:
-    """Where what is made from the item's papers goes, relative to output/<meeting-id>/."""
-    return Path() if is_public(item) else Path(CONFIDENTIAL)
-
-
-def screen_name(item: Item, doc: Document) -> str:
-    """How progress lines name a document: an exempt one by its item alone, never its file or title,
-    since a build's output is read by people who may see only what is public."""
-    if is_public(item):
-        return doc.source.name
-    return f"exempt item {item.number}" + (f", {doc.label}" if doc.label else "")

@@ -82,7 +82,7 @@ def _document_entry(doc: Document, plan: PagePlan, item: Item, index: int, folde
 
 
 def _item_entry(item: Item, plan: PagePlan, folder: Path, pack: Pack) -> dict:
-    if item.exempt and not pack.confidential:
+    if not pack.audience.sees(item):
         return {"number": item.number, "title": item.title, "exempt": item.exempt}  # nothing more is public
     pages = plan.item_range(item.number)
     entry = {"number": item.number, "title": item.title,

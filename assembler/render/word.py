@@ -16,10 +16,10 @@ from jinja2 import Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from assembler.audience import exclusion_resolution, screen_name
 from assembler.errors import AssemblerError, InvalidSources
 from assembler.model import Document, Item, Meeting
 from assembler.names import output_stem
-from assembler.plan.packs import exclusion_resolution, screen_name
 from assembler.render.body import (
     MINUTES_STYLE_NAMES,
     STYLE_NAMES,

@@ -1,0 +1,81 @@
+"""Who may read what is made from each paper: the rule with legal weight, in one place.
+
+An item exempt under Schedule 12A to the Local Government Act 1972 is for councillors and officers
+entitled to its exempt information, not for the public. Everything made from its papers (Word
+files, PDFs, previews, the confidential packs) is for the restricted audience alone: it is written
+under confidential/, never kept in the cache (which sits outside confidential/), and named on
+screen by its item only. Every stage asks this module which audience a thing is for, and what
+follows; none decides for itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from assembler.model import Document, Item
+
+CONFIDENTIAL = "confidential"  # the folder, under output/<meeting-id>/, of everything not for publication
+ACT = "Part 1 of Schedule 12A to the Local Government Act 1972"
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who may read a pack, or what is made from a paper: the public, or the restricted few."""
+
+    restricted: bool
+
+    def sees(self, item: Item) -> bool:
+        """Whether this audience may see the item's papers, title and text."""
+        return self.restricted or not item.exempt
+
+    @property
+    def folder(self) -> Path:
+        """Where what is made for this audience goes, relative to output/<meeting-id>/."""
+        return Path(CONFIDENTIAL) if self.restricted else Path()
+
+    @property
+    def cacheable(self) -> bool:
+        """Whether what is made for it may be kept in output/.cache/, which is outside confidential/."""
+        return not self.restricted
+
+
+PUBLIC = Audience(restricted=False)
+RESTRICTED = Audience(restricted=True)
+
+
+def of_item(item: Item) -> Audience:
+    """The audience of what is made from the item's papers on their own (its Word files and PDFs)."""
+    return RESTRICTED if item.exempt else PUBLIC
+
+
+def screen_name(item: Item, doc: Document) -> str:
+    """How progress lines name a document: an exempt one by its item alone, never its file or title,
+    since a build's output is read by people who may see only what is public."""
+    if of_item(item) == PUBLIC:
+        return doc.source.name
+    return f"exempt item {item.number}" + (f", {doc.label}" if doc.label else "")
+
+
+def exempt_mark(paragraph: int) -> str:
+    """The Marked column of an exempt item in a public pack."""
+    return f"Exempt – paragraph {paragraph} of {ACT}"
+
+
+def not_for_publication(paragraph: int) -> str:
+    """The line printed under "NOT FOR PUBLICATION" on every page of an exempt paper."""
+    return f"by virtue of paragraph {paragraph} of {ACT}"
+
+
+def exclusion_resolution(items: tuple[Item, ...]) -> dict[str, str]:
+    """The resolution to exclude the press and public, printed before the first exempt item."""
+    exempt = [item for item in items if item.exempt]
+    if not exempt:
+        return {}
+    paragraphs = sorted({item.exempt for item in items if item.exempt})
+    which = " and ".join(str(p) for p in paragraphs)
+    return {exempt[0].number: (
+        "That under Section 100A(4) of the Local Government Act 1972 the press and public be "
+        "excluded from the meeting for the following business on the grounds that it involves the "
+        f"likely disclosure of exempt information as defined in paragraph{'s' if len(paragraphs) > 1 else ''} "
+        f"{which} of Part 1 of Schedule 12A of the Act.")}
