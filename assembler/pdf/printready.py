@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pypdf import PdfReader
-from pypdf.generic import DictionaryObject
+from pypdf.generic import ArrayObject, DictionaryObject
 
 from assembler.pdf.prepare import is_a4
 
@@ -40,7 +40,8 @@ def _embedded(font: DictionaryObject) -> bool:
     if font.get("/Subtype") == "/Type3":
         return True  # drawn by the PDF itself
     if font.get("/Subtype") == "/Type0":
-        font = font["/DescendantFonts"][0].get_object()
+        descendants = font["/DescendantFonts"]  # an array of one font
+        font = descendants[0].get_object() if isinstance(descendants, ArrayObject) and descendants else font
     descriptor = font.get("/FontDescriptor")
     return descriptor is not None and any(key in descriptor.get_object() for key in FONT_FILES)
 
