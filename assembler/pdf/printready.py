@@ -63,7 +63,10 @@ def _fonts(resources: DictionaryObject, seen: set[int]) -> list[DictionaryObject
 
 def inspect(pdf: Path) -> PrintReport:
     reader = PdfReader(pdf)
-    not_a4, landscape, missing, seen = [], 0, set(), set()  # type: ignore[var-annotated]
+    not_a4: list[int] = []
+    missing: set[str] = set()
+    seen: set[int] = set()
+    landscape = 0
     for number, page in enumerate(reader.pages, 1):
         if not is_a4(float(page.cropbox.width), float(page.cropbox.height)):
             not_a4.append(number)
