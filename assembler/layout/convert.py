@@ -161,7 +161,8 @@ class Lifeline:
     def __init__(self) -> None:
         self.process = subprocess.Popen([sys.executable, "-c", LIFELINE], stdin=subprocess.PIPE,
                                         start_new_session=True)
-        self.pipe: IO[bytes] = self.process.stdin  # type: ignore[assignment]
+        assert self.process.stdin is not None  # stdin=PIPE gives one, whatever typeshed allows
+        self.pipe: IO[bytes] = self.process.stdin
         self.covered: set[int] = set()
 
     def __enter__(self) -> Lifeline:

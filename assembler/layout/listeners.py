@@ -46,7 +46,7 @@ class _Transport(xmlrpc.client.Transport):
         super().__init__()
         self.timeout = timeout
 
-    def make_connection(self, host: str) -> http.client.HTTPConnection:
+    def make_connection(self, host: tuple[str, dict[str, str]] | str) -> http.client.HTTPConnection:
         connection = super().make_connection(host)
         connection.timeout = self.timeout
         return connection
@@ -60,12 +60,19 @@ def _unreachable(listener: Listener, exc: Exception) -> AssemblerError:
     return AssemblerError(f"the unoserver listener {listener} cannot be reached ({exc}); {START_HINT}")
 
 
+def _version(info: object) -> str:
+    """The LibreOffice version in a listener's answer to info(), a struct of strings."""
+    if not isinstance(info, dict):
+        raise KeyError("libreoffice_version")
+    return str(info["libreoffice_version"])
+
+
 def libreoffice_version(listeners: Sequence[Listener], timeout: float = 30) -> str:
     """The LibreOffice version all the listeners run; different versions would lay pages out differently."""
     versions = {}
     for listener in listeners:
         try:
-            versions[listener] = _proxy(listener, timeout).info()["libreoffice_version"]
+            versions[listener] = _version(_proxy(listener, timeout).info())
         except (OSError, xmlrpc.client.Error, KeyError) as exc:
             raise _unreachable(listener, exc) from None
     if len(set(versions.values())) > 1:
@@ -89,7 +96,15 @@ def _convert_one(listener: Listener, job: Conversion, outdir: Path, timeout: flo
                              "try again, or raise the limit with --timeout", job.source) from None
     except (OSError, xmlrpc.client.Error) as exc:
         raise _unreachable(listener, exc) from None
-    (outdir / job.pdf_name).write_bytes(result.data)
+    (outdir / job.pdf_name).write_bytes(_pdf_bytes(result, listener, job))
+
+
+def _pdf_bytes(result: object, listener: Listener, job: Conversion) -> bytes:
+    """The PDF in a listener's answer to convert(): binary data, as no output path was given."""
+    if not isinstance(result, xmlrpc.client.Binary):
+        raise AssemblerError(f"the unoserver listener {listener} answered without a PDF; "
+                             "check that it runs unoserver", job.source)
+    return result.data
 
 
 def convert_on(listeners: Sequence[Listener], jobs: Sequence[Conversion], outdir: Path,

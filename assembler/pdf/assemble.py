@@ -12,13 +12,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.constants import PageLabelStyle
 from pypdf.generic import (
     ArrayObject,
-    ByteStringObject,
     DecodedStreamObject,
     DictionaryObject,
     IndirectObject,
     NameObject,
+    PdfObject,
     TextStringObject,
 )
 from reportlab.lib.pagesizes import A4
@@ -27,6 +28,7 @@ from assembler.errors import AssemblerError
 from assembler.model import Document, Item
 from assembler.pdf.links import link_references, resolve_links
 from assembler.pdf.margins import stamp_clear
+from assembler.pdf.pdfwriter import add_object, set_file_id
 from assembler.pdf.prepare import Bookmark, bookmarks, disarm, linked_pages, make_ready
 from assembler.pdf.stamps import Stamp, draw
 from assembler.plan.packs import Pack
@@ -91,7 +93,7 @@ def _fitted(sheet: Sheet, page: PageObject) -> Stamp:
     return stamp if sheet.ours else stamp_clear(page, stamp)
 
 
-def _add_outline(writer: PdfWriter, marks: tuple[Bookmark, ...], first: int, parent: object) -> None:
+def _add_outline(writer: PdfWriter, marks: tuple[Bookmark, ...], first: int, parent: IndirectObject) -> None:
     """A document's own bookmarks, nested under its entry in the pack's outline."""
     for mark in marks:
         added = writer.add_outline_item(title=mark.title, page_number=first + mark.page, parent=parent)
@@ -133,15 +135,16 @@ class Stamper:
     def _stream(self, data: bytes) -> IndirectObject:
         stream = DecodedStreamObject()
         stream.set_data(data)
-        return self.writer._add_object(stream.flate_encode())
+        return add_object(self.writer, stream.flate_encode())
 
     def _form(self, stamp: PageObject) -> IndirectObject:
         form = DecodedStreamObject()
-        form.set_data(stamp.get_contents().get_data())
+        contents = stamp.get_contents()
+        form.set_data(contents.get_data() if contents is not None else b"")
         form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
                      NameObject("/BBox"): stamp.mediabox,
                      NameObject("/Resources"): stamp["/Resources"].clone(self.writer)})
-        return self.writer._add_object(form.flate_encode())
+        return add_object(self.writer, form.flate_encode())
 
     def _draw(self, x: float, y: float) -> IndirectObject:
         if (x, y) not in self.draws:
@@ -154,17 +157,23 @@ class Stamper:
         xobjects[self.NAME] = self._form(stamp)
         resources[NameObject("/XObject")] = xobjects
         page[NameObject("/Resources")] = resources  # a copy: papers share one resource dictionary
-        contents = page.get("/Contents")  # none on a filler's blank page
-        own = list(contents.get_object()) if isinstance(contents and contents.get_object(), ArrayObject) else \
-            ([contents] if contents is not None else [])
         box = page.cropbox
-        page[NameObject("/Contents")] = ArrayObject([self.save, *own,
+        page[NameObject("/Contents")] = ArrayObject([self.save, *_streams(page),
                                                      self._draw(float(box.left), float(box.bottom))])
+
+
+def _streams(page: PageObject) -> list[PdfObject]:
+    """The page's own content streams as they are: none on a filler's blank page, one, or an array of them."""
+    contents = page.get("/Contents")
+    if contents is None:
+        return []
+    streams = contents.get_object()
+    return list(streams) if isinstance(streams, ArrayObject) else [contents]
 
 
 def add_identity(writer: PdfWriter, document_id: bytes, date: datetime.datetime | None) -> None:
     """A file identifier and dates that depend on the sources alone, never on the clock."""
-    writer._ID = ArrayObject([ByteStringObject(document_id), ByteStringObject(document_id)])
+    set_file_id(writer, document_id)
     if date:
         stamp = f"D:{date.astimezone(datetime.timezone.utc):%Y%m%d%H%M%S}Z"
         writer.add_metadata({"/CreationDate": stamp, "/ModDate": stamp})
@@ -211,8 +220,8 @@ def assemble(plan: PagePlan, sources: Sources, pack: Pack, out: Path, document_i
 def finish(writer: PdfWriter, title: str, author: str, subject: str, labels: list[tuple[int, int, int]]) -> None:
     """Document information, language and page labels (each run: first index, count, first label)."""
     for first, count, start in labels:
-        writer.set_page_label(first, first + count - 1, style="/D", start=start)
+        writer.set_page_label(first, first + count - 1, style=PageLabelStyle.DECIMAL, start=start)
     writer.add_metadata({"/Title": title, "/Author": author, "/Subject": subject})
-    writer._root_object[NameObject("/Lang")] = TextStringObject("en-GB")
+    writer.root_object[NameObject("/Lang")] = TextStringObject("en-GB")
     writer.page_mode = "/UseOutlines"
     disarm(writer)

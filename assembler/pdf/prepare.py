@@ -10,21 +10,27 @@ follow them. The document's own bookmarks are read so that they can be nested un
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+from pypdf.errors import PdfReadError
 from pypdf.generic import (
     ArrayObject,
+    ContentStream,
+    Destination,
     DictionaryObject,
     FloatObject,
     IndirectObject,
     NameObject,
     NumberObject,
+    PdfObject,
     RectangleObject,
     StreamObject,
 )
 from reportlab.lib.pagesizes import A4
+
+from assembler.pdf.pdfwriter import keep_only, trailer_objects
 
 A4_TOLERANCE = 2.0  # points: what counts as A4 already
 TARGET = NameObject("/AssemblerTarget")  # on a link: the page of its own document it goes to
@@ -72,6 +78,13 @@ def fit(width: float, height: float, target: tuple[float, float], margins: tuple
         (target[0] - width * scale) / 2, margins[0] + (room - height * scale) / 2)
 
 
+def _array(value: PdfObject) -> ArrayObject:
+    """An entry the PDF standard makes an array (a rectangle, a page's annotations); pypdf types it as any object."""
+    if not isinstance(value, ArrayObject):
+        raise PdfReadError(f"an array was expected, not {type(value).__name__}")
+    return value
+
+
 def _corners(rect: RectangleObject, matrix: Transformation) -> list[tuple[float, float]]:
     return [matrix.apply_on((float(x), float(y))) for x in (rect.left, rect.right) for y in (rect.bottom, rect.top)]
 
@@ -85,11 +98,11 @@ def transform(page: PageObject, matrix: Transformation, size: tuple[float, float
         page.replace_contents(content)
     page.add_transformation(matrix)
     for annot in _annotations(page):
-        points = _corners(RectangleObject(annot["/Rect"]), matrix)
+        points = _corners(RectangleObject(_array(annot["/Rect"])), matrix)
         xs, ys = [p[0] for p in points], [p[1] for p in points]
         annot[NameObject("/Rect")] = RectangleObject((min(xs), min(ys), max(xs), max(ys)))
         if "/QuadPoints" in annot:
-            quads = [float(v) for v in annot["/QuadPoints"]]
+            quads = [float(v) for v in _array(annot["/QuadPoints"])]
             moved = [matrix.apply_on(quads[n:n + 2]) for n in range(0, len(quads), 2)]
             annot[NameObject("/QuadPoints")] = ArrayObject(FloatObject(v) for p in moved for v in p)
     for name in ("/BleedBox", "/TrimBox", "/ArtBox"):
@@ -121,7 +134,7 @@ def _appearance(widget: DictionaryObject) -> StreamObject | None:
     normal = normal.get_object() if normal is not None else None
     if isinstance(normal, DictionaryObject) and not isinstance(normal, StreamObject):
         state = widget.get("/AS")
-        normal = normal.get(state).get_object() if state in normal else None
+        normal = normal[state] if state in normal else None
     return normal if isinstance(normal, StreamObject) else None
 
 
@@ -133,7 +146,7 @@ def flatten_fields(page: PageObject) -> None:
         if look is None or int(widget.get("/F", 0)) & HIDDEN:
             continue
         name = NameObject(f"/AssemblerField{n}")
-        rect = RectangleObject(widget["/Rect"])
+        rect = RectangleObject(_array(widget["/Rect"]))
         bbox = RectangleObject(look.get("/BBox", rect))
         if not bbox.width or not bbox.height:
             continue
@@ -146,6 +159,8 @@ def flatten_fields(page: PageObject) -> None:
         drawn.append((matrix, name))
     if drawn:
         content = page.get_contents()
+        if content is None:  # a page of nothing but fields
+            content = ContentStream(None, page.pdf)
         for matrix, name in drawn:
             content.operations += [([], b"q"), (list(map(FloatObject, matrix.ctm)), b"cm"), ([name], b"Do"), ([], b"Q")]
         page.replace_contents(content)
@@ -154,10 +169,10 @@ def flatten_fields(page: PageObject) -> None:
 
 def _keep_annotations(page: PageObject, keep: Callable[[DictionaryObject], bool]) -> None:
     if "/Annots" in page:
-        page[NameObject("/Annots")] = ArrayObject(a for a in page["/Annots"] if keep(a.get_object()))
+        page[NameObject("/Annots")] = ArrayObject(a for a in _array(page["/Annots"]) if keep(a.get_object()))
 
 
-def _destination_page(reader: PdfReader, pages: list, annot: DictionaryObject) -> int | None:  # type: ignore[type-arg]
+def _destination_page(reader: PdfReader, pages: list[IndirectObject | None], annot: DictionaryObject) -> int | None:
     """The page of its own document an internal link goes to; None for any other link."""
     action = annot.get("/A", DictionaryObject()).get_object()
     target = annot.get("/Dest", action.get("/D") if action.get("/S") == "/GoTo" else None)
@@ -170,7 +185,7 @@ def _destination_page(reader: PdfReader, pages: list, annot: DictionaryObject) -
     return pages.index(target[0]) if target and target[0] in pages else None
 
 
-def mark_links(reader: PdfReader, pages: list, page: PageObject) -> None:  # type: ignore[type-arg]
+def mark_links(reader: PdfReader, pages: list[IndirectObject | None], page: PageObject) -> None:
     """Note on each internal link the page it goes to; drop links the pack cannot follow."""
     def keep(annot: DictionaryObject) -> bool:
         if annot.get("/Subtype") != "/Link" or TARGET in annot:  # TARGET: noted for an earlier pack
@@ -209,16 +224,16 @@ def make_ready(page: PageObject) -> None:
 
 def bookmarks(reader: PdfReader) -> tuple[Bookmark, ...]:
     """The document's own outline, with the page each entry opens."""
-    def walk(entries: list) -> tuple[Bookmark, ...]:  # type: ignore[type-arg]
+    def walk(entries: Sequence[object]) -> tuple[Bookmark, ...]:
         found: list[Bookmark] = []
         for entry in entries:
             if isinstance(entry, list):
                 if found:
                     found[-1] = Bookmark(found[-1].title, found[-1].page, walk(entry))
-                continue
-            page = reader.get_destination_page_number(entry)
-            if page is not None and page >= 0:
-                found.append(Bookmark(str(entry.title), page))
+            elif isinstance(entry, Destination):  # as every entry that is not a list is
+                page = reader.get_destination_page_number(entry)
+                if page is not None and page >= 0:
+                    found.append(Bookmark(str(entry.title), page))
         return tuple(found)
 
     try:
@@ -265,21 +280,18 @@ def disarm(writer: PdfWriter) -> None:
     followed; what is then out of reach (a script a page's action named, say) is not written at all,
     since pypdf writes every object it was given, reachable or not.
     """
-    objects = writer._objects
-    reached = {n for n, obj in enumerate(objects) if obj is writer._root_object or obj is writer._info}
-    waiting: list[object] = [objects[n] for n in reached]
+    reached: set[int] = set()  # object numbers
+    waiting: list[object] = list(trailer_objects(writer))
     while waiting:
         obj = waiting.pop()
         if isinstance(obj, IndirectObject):
-            if obj.pdf is not writer or obj.idnum - 1 in reached:
+            if obj.pdf is not writer or obj.idnum in reached:
                 continue
-            reached.add(obj.idnum - 1)
+            reached.add(obj.idnum)
             obj = obj.get_object()
         if isinstance(obj, DictionaryObject):
             _disarm(obj)
             waiting += obj.values()
         elif isinstance(obj, ArrayObject):
             waiting += obj
-    for n in range(len(objects)):
-        if n not in reached:
-            objects[n] = None
+    keep_only(writer, reached)

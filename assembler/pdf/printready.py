@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pypdf import PdfReader
-from pypdf.generic import DictionaryObject
+from pypdf.generic import ArrayObject, DictionaryObject
 
 from assembler.pdf.prepare import is_a4
 
@@ -40,7 +40,8 @@ def _embedded(font: DictionaryObject) -> bool:
     if font.get("/Subtype") == "/Type3":
         return True  # drawn by the PDF itself
     if font.get("/Subtype") == "/Type0":
-        font = font["/DescendantFonts"][0].get_object()
+        descendants = font["/DescendantFonts"]  # an array of one font
+        font = descendants[0].get_object() if isinstance(descendants, ArrayObject) and descendants else font
     descriptor = font.get("/FontDescriptor")
     return descriptor is not None and any(key in descriptor.get_object() for key in FONT_FILES)
 
@@ -62,7 +63,10 @@ def _fonts(resources: DictionaryObject, seen: set[int]) -> list[DictionaryObject
 
 def inspect(pdf: Path) -> PrintReport:
     reader = PdfReader(pdf)
-    not_a4, landscape, missing, seen = [], 0, set(), set()  # type: ignore[var-annotated]
+    not_a4: list[int] = []
+    missing: set[str] = set()
+    seen: set[int] = set()
+    landscape = 0
     for number, page in enumerate(reader.pages, 1):
         if not is_a4(float(page.cropbox.width), float(page.cropbox.height)):
             not_a4.append(number)

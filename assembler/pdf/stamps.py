@@ -108,7 +108,8 @@ def draw(stamps: tuple[Stamp, ...]) -> bytes:
     buffer = io.BytesIO()
     # invariant: no creation date or random ID, so the same pack comes out byte for byte the same.
     # Uncompressed, since each page is read straight back and compressed once, as a stamp's form.
-    canvas = Canvas(buffer, invariant=1, pageCompression=0, initialFontName=REGULAR,
+    canvas = Canvas(buffer, invariant=1, pageCompression=0,
+                    initialFontName=REGULAR,  # type: ignore[arg-type]  # types-reportlab has it as a float
                     initialFontSize=FOOTER_SIZE)
     for stamp in stamps:
         canvas.setPageSize((stamp.width, stamp.height))

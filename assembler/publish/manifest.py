@@ -85,7 +85,7 @@ def _item_entry(item: Item, plan: PagePlan, folder: Path, pack: Pack) -> dict:
     if not pack.audience.sees(item):
         return {"number": item.number, "title": item.title, "exempt": item.exempt}  # nothing more is public
     pages = plan.item_range(item.number)
-    entry = {"number": item.number, "title": item.title,
+    entry: dict[str, object] = {"number": item.number, "title": item.title,
              "first_page": pages[0] if pages else None, "last_page": pages[1] if pages else None,
              "verbal": item.verbal}
     entry |= {key: getattr(item, key) for key in ("exempt", "supplement") if getattr(item, key)}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -302,8 +302,8 @@ class BodyWriter:
                  f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
                  '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" '
                  'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr>')
-        body = "".join(self.table_row(row, widths, header=(row.parent.type == "thead"))
-                       for row in rows)
+        body = "".join(self.table_row(row, widths, header=(part.type == "thead"))
+                       for part in node.children for row in part.children)
         # An empty paragraph after the table keeps two tables, or a table and a list, apart.
         return f"<w:tbl>{props}<w:tblGrid>{grid}</w:tblGrid>{body}</w:tbl><w:p/>"
 
@@ -334,6 +334,7 @@ class BodyWriter:
         least = [max((len(word) for text in column for word in text.split()), default=0) + _CELL_MARGIN
                  for column in cells]
         room = self.layout.text_width / _CHARACTER
+        shares: Sequence[float]
         if sum(natural) <= room:
             shares = natural
         elif sum(least) >= room:

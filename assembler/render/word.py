@@ -117,14 +117,22 @@ def _layout(word: WordDocument, doc: Document, template: Path) -> Layout:
     minutes = doc.template == "minutes"
     names = STYLE_NAMES + (MINUTES_STYLE_NAMES if minutes else ()) + (TABLE_STYLE,)
     styles = _style_ids(word, names, template)
-    section = word.sections[-1]
-    width = section.page_width - section.left_margin - section.right_margin
     numbered = doc.front_matter.get("numbered")  # an empty `numbered:` means the default
     numbered = (not doc.label if numbered is None else numbered) and not minutes
     indents = {name: _left_indent(word, name) for name in LIST_STYLES}
-    return Layout(styles=styles, text_width=int(width / 635), table_style=styles[TABLE_STYLE],
+    return Layout(styles=styles, text_width=_text_width(word, template), table_style=styles[TABLE_STYLE],
                   numbered=bool(numbered), minutes=minutes, indents=indents,
                   new_list=lambda name: _new_list(word, name))
+
+
+def _text_width(word: WordDocument, template: Path) -> int:
+    """The width between the margins of the template's last section, in twentieths of a point."""
+    section = word.sections[-1]
+    width, left, right = section.page_width, section.left_margin, section.right_margin
+    if width is None or left is None or right is None:  # Word itself always writes them
+        raise AssemblerError("the template's last section has no page size or margins; "
+                             "set them in Word's Layout tab", template)
+    return int((width - left - right) / 635)  # 635 EMU to the twentieth of a point
 
 
 def _numbering_level(word: WordDocument, style_name: str) -> tuple[Any, int] | None:

@@ -78,8 +78,9 @@ def output_errors(target: Path) -> Iterator[None]:
 
 
 # What a build and verify read back from a manifest, and the types they read it as.
-MANIFEST_KEYS = {"pages": int, "duplex": bool, "pack_sha256": str, "inputs": str, "sources": dict,
-                 "templates": dict, "tools": dict, "source_date_epoch": (int, type(None))}
+MANIFEST_KEYS: dict[str, type | tuple[type, ...]] = {
+    "pages": int, "duplex": bool, "pack_sha256": str, "inputs": str, "sources": dict,
+    "templates": dict, "tools": dict, "source_date_epoch": (int, type(None))}
 
 
 def read_manifest(path: Path) -> dict[str, Any]:

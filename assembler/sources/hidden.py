@@ -151,7 +151,7 @@ def pdf_attachments(path: Path) -> bool:
         return False
     reader = open_pdf(path)
     try:
-        names = reader.trailer["/Root"].get("/Names", DictionaryObject()).get_object()
+        names = reader.root_object.get("/Names", DictionaryObject()).get_object()
         attached = "/EmbeddedFiles" in names or any(
             annot.get_object().get("/Subtype") == "/FileAttachment"
             for page in reader.pages for annot in page.get("/Annots", ArrayObject()).get_object())

@@ -93,6 +93,8 @@ def copy_for_layout(source: Path, out: Path) -> None:
 def _unlinked(data: bytes) -> bytes:
     root = _root(data)
     found = _outside(root)
+    if root is None or not found:
+        return data
     for relationship in found:
         relationship.set("Target", NOWHERE)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True) if found else data
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
