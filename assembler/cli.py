@@ -51,7 +51,7 @@ TIMEOUT = click.option("--timeout", type=Seconds(), default=DEFAULT_TIMEOUT, sho
 class Command(click.Command):
     """Turns the library's errors and Ctrl-C into messages; --debug shows the traceback as well."""
 
-    def invoke(self, ctx: click.Context):  # type: ignore[override]
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             with stopping_cleanly():
                 return super().invoke(ctx)
