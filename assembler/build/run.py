@@ -106,12 +106,13 @@ def build(folder: Path, output: Path = Path("output"), duplex: bool = True,
         if manifest:
             return BuildResult(pack, manifest["pages"], pack.stat().st_size, time.monotonic() - started,
                                warnings, written, unchanged=True)
-        with engine.running(), staging(target) as stage:
-            # LibreOffice starts while the slow stages' libraries load, which happens only when there is work.
-            from assembler.build.stages import Builder
+        with staging(target) as stage:
+            from assembler.build.stages import Builder  # the slow stages' libraries: only when there is work
 
             builder = Builder(meeting, stage, Cache(output / ".cache", identity), engine, duplex, progress,
                               source_date_epoch)
-            plans = builder.run(inputs)
+            rendered = builder.render()  # first: a fault in a paper is reported without starting LibreOffice
+            with engine.running():
+                plans = builder.run(inputs, rendered)
     return BuildResult(pack, plans[0][1].total_pages, pack.stat().st_size, time.monotonic() - started,
                        warnings, written, builder.documents, tuple(builder.laid_out))

@@ -82,6 +82,8 @@ class Builder:
 
     def render(self) -> list[Rendered]:
         """Public papers into papers/, exempt ones into confidential/papers/, and nowhere else."""
+        if not all(is_public(item) for item in self.meeting.items):
+            private(self.stage / CONFIDENTIAL)
         split: dict[bool, list[Item]] = {True: [], False: []}
         for item in self.meeting.items:
             split[is_public(item)].append(item)
@@ -96,10 +98,7 @@ class Builder:
         assert rendered.docx
         return Conversion(rendered.docx, rendered.doc.source, screen_name(rendered.item, rendered.doc))
 
-    def run(self, inputs: str) -> list[tuple[Pack, PagePlan]]:
-        if not all(is_public(item) for item in self.meeting.items):
-            private(self.stage / CONFIDENTIAL)
-        rendered = self.render()
+    def run(self, inputs: str, rendered: list[Rendered]) -> list[tuple[Pack, PagePlan]]:
         still_wanted()  # before LibreOffice's work, should the libraries' loading have hidden a Ctrl-C
         made = packs(self.meeting)
         guesses = {pack.name: self.agenda(pack, {i.number: mark(i, GUESS if i.paper else None)
