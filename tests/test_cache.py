@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+from pathlib import Path
 
 from click.testing import CliRunner
 from conftest import report
@@ -12,6 +14,7 @@ from readback import check_pack, layout_text, pages
 from assembler.build.options import BuildOptions
 from assembler.build.run import build
 from assembler.cli import main
+from assembler.runtime.cache import PACKAGE, code_digest
 
 MEETING = {"body": "Westbrook Community Safety Panel", "date": "2026-11-05"}
 ITEMS = [{"title": "Noise nuisance", "paper": "noise.md"}, {"title": "Street lighting", "paper": "lights.md"}]
@@ -98,3 +101,17 @@ def test_a_sound_pdf_is_remembered_by_its_content_not_its_name(tmp_path, monkeyp
     assert len(list((tmp_path / "cache" / "assembler" / "sound-pdfs").iterdir())) == 1
     pdf.write_bytes(b"%PDF-1.7\n" + b"not a PDF at all " * 20)  # the same name, damaged content
     assert examine(pdf, "pdf")[0].startswith("the PDF cannot be read")
+
+
+def test_the_code_digest_covers_every_module_of_every_subpackage(tmp_path):
+    def changed_copy(module: str) -> Path:
+        """A copy of the package with one line added to module."""
+        package = tmp_path / module.replace("/", "-") / "assembler"
+        shutil.copytree(PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+        with (package / module).open("a") as source:
+            source.write("# changed\n")
+        return package
+
+    modules = ("cli.py", "render/body.py", "layout/convert.py")  # the top level, then two subpackages
+    digests = {code_digest(), *(code_digest(changed_copy(module)) for module in modules)}
+    assert len(digests) == 1 + len(modules)

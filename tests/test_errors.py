@@ -1,11 +1,14 @@
 """Every mistake a user can make in a meeting folder prints one exact line: file, line, fault.
 
 Each meeting here fails while it is loaded or while its Markdown is rendered, before LibreOffice is
-started; `convert` is replaced so that a test which got that far would fail rather than run it.
+started: every program the tests start is seen as Python starts it (an audit hook, which a process
+killed at once cannot escape), and a build that starts LibreOffice, to lay out or to have one
+waiting, fails the test.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -17,12 +20,25 @@ import pytest
 from click.testing import CliRunner
 from conftest import DAMAGED_DOCX, EXAMPLE
 
-import assembler.layout.convert
 from assembler.cli import main
 from assembler.render.body import STYLE_NAMES, Layout, markdown_to_wordml
 from assembler.sources.load import DEFAULT_TEMPLATES, load_meeting
 
 Files = dict[str, "str | bytes | Path"]  # name in m/ → text, bytes, or a Path for a symlink to it
+
+LIBREOFFICE = {"soffice", "soffice.bin", "libreoffice"}
+STARTED: list[str] = []  # each LibreOffice started in this process, as the audit hook saw it
+
+
+def _record(event: str, args: tuple) -> None:
+    if event == "subprocess.Popen":
+        executable, command = args[0], args[1]
+        program = executable or (command if isinstance(command, (str, bytes, os.PathLike)) else command[0])
+        if Path(os.fsdecode(program)).name in LIBREOFFICE:
+            STARTED.append(os.fsdecode(program))
+
+
+sys.addaudithook(_record)
 
 MEETING = """\
 body: Board
@@ -56,21 +72,23 @@ def write(folder: Path, files: Files) -> Path:
 def meeting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[Files], Path]:
     """Writes the meeting folder m/ into tmp_path, the working folder, from {name: content}."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(assembler.layout.convert, "convert", lambda *a, **k: pytest.fail("LibreOffice was reached"))
     return lambda files: write(tmp_path / "m", files)
 
 
 @pytest.fixture
 def errors(meeting: Callable[[Files], Path], tmp_path: Path) -> Callable[[Files], list[str]]:
-    """Checks and builds the meeting; both must fail cleanly, saying the same. Returns the lines."""
+    """Checks and builds the meeting; both must fail cleanly, saying the same, without starting
+    LibreOffice. Returns the lines."""
 
     def build(files: Files) -> list[str]:
         folder = str(meeting(files))
+        STARTED.clear()
         checked = CliRunner().invoke(main, ["check", folder])
         built = CliRunner().invoke(main, ["build", folder, "--output", str(tmp_path / "out")])
         for result in (checked, built):
             assert "Traceback" not in result.output
             assert result.exit_code == 1, result.output
+        assert STARTED == [], "the build started LibreOffice"
         problems = [line for line in built.output.splitlines() if not line.startswith("  rendering ")]
         assert checked.output.splitlines() == problems  # build runs the same checks first
         return problems

@@ -107,10 +107,12 @@ def build(folder: Path, options: BuildOptions = DEFAULTS, progress: Progress | N
         if manifest:
             return BuildResult(pack, manifest["pages"], pack.stat().st_size, time.monotonic() - started,
                                warnings, written, unchanged=True)
-        with engine.running(), staging(target) as stage:
-            # LibreOffice starts while the slow stages' libraries load, which happens only when there is work.
-            from assembler.build.stages import Builder
+        with staging(target) as stage:
+            from assembler.build.stages import Builder  # the slow stages' libraries: only when there is work
 
-            made = Builder(meeting, stage, Cache(output / ".cache", identity), engine, options, progress).run(inputs)
+            builder = Builder(meeting, stage, Cache(output / ".cache", identity), engine, options, progress)
+            rendered = builder.render()  # first: a fault in a paper is reported without starting LibreOffice
+            with engine.running():
+                made = builder.run(inputs, rendered)
     return BuildResult(pack, made.packs[0].plan.total_pages, pack.stat().st_size, time.monotonic() - started,
                        warnings, written, made.documents, made.laid_out)

@@ -65,11 +65,9 @@ class Builder:
         self.laid_out: list[str] = []  # the documents LibreOffice laid out, not found in the cache
         self.documents = 0
 
-    def run(self, inputs: str) -> Made:
-        """Render, lay out, plan, then assemble and publish every pack: the stages, in order."""
-        if any(of_item(item).restricted for item in self.meeting.items):
-            private(self.stage / RESTRICTED.folder)
-        rendered = self.render()
+    def run(self, inputs: str, rendered: list[Rendered]) -> Made:
+        """Lay out, plan, then assemble and publish every pack, from the rendered papers: the stages
+        after render, in order. LibreOffice is running (engine.running())."""
         still_wanted()  # before LibreOffice's work, should the libraries' loading have hidden a Ctrl-C
         made = packs(self.meeting)
         guesses = {pack.name: self.first_front(pack) for pack in made}
@@ -85,7 +83,10 @@ class Builder:
         return Made(planned, self.documents, tuple(self.laid_out))
 
     def render(self) -> list[Rendered]:
-        """Public papers into papers/, exempt ones into confidential/papers/, and nowhere else."""
+        """Public papers into papers/, exempt ones into confidential/papers/, and nowhere else. The
+        first stage, run before LibreOffice starts: a fault in a paper is reported without it."""
+        if any(of_item(item).restricted for item in self.meeting.items):
+            private(self.stage / RESTRICTED.folder)
         self.progress.stage("Rendering the papers")
         return [paper for audience in (PUBLIC, RESTRICTED) for paper in render_papers(
             replace(self.meeting, items=tuple(i for i in self.meeting.items if of_item(i) == audience)),

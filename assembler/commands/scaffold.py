@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -21,155 +22,19 @@ from assembler.sources.schema import LIST, MEETING, TEMPLATES, Field, as_date
 MARKER = "# assembler new paper adds items above this line"
 COMMENT_COLUMN = 28
 
-MEETING_ITEMS = f"""\
-items:
-  - title: Introductions and apologies.
-  - title: Minutes of the previous meeting.
-    paper: minutes.md       # write it with: assembler new paper {{folder}}/minutes.md --template minutes
-  - title: Matters arising from the minutes (which are not covered elsewhere on the agenda).
-  - title: Declarations of interest.
-  {MARKER}
-  - title: Other business.
-  - title: Date of the next meeting.
-    text:                   # e.g. Thursday 10 December 2026 at 2.00pm.
-"""
+# The skeleton texts, shipped as package data: the procedural items that end a new meeting.yaml
+# (with {folder} and {marker} to fill in), and each template's body, with a line telling the author
+# what goes in each section. A template without a body of its own gets the report's.
+SKELETONS = resources.files("assembler") / "skeletons"
 
-# The sections of each template's body, each with a line telling the author what goes in it.
-REPORT_BODY = """\
-# Purpose of the Report
 
-Say in a sentence or two what this report is for and what the Board is asked to do.
+def skeleton(name: str) -> str:
+    return (SKELETONS / name).read_text(encoding="utf-8")
 
-# Background
 
-Give the history the Board needs: earlier decisions, the law, who is involved. Every paragraph is numbered for you.
-
-# Main Points
-
-Set out the findings or proposals, one point to a paragraph, under headings of your own.
-A list after a paragraph gives its sub-items:
-
-1. the first point;
-2. the second point.
-
-# Implications
-
-| Implication | Detail |
-|---|---|
-| Financial | What it costs and which budget meets it, or None. |
-| Legal | Any legal duty or risk, or None. |
-| Equality Impact Assessment | Whether one is needed, and what it found. |
-| Risks and Impact | The main risks and how they are managed. |
-
-# Recommendations
-
-It is recommended that the Board:
-
-1. notes the first thing;
-2. approves the second thing.
-"""
-
-CABINET_BODY = """\
-# Purpose of the Report
-
-Say in a sentence or two what the Cabinet is asked to do, and why now.
-
-# Recommendations
-
-It is recommended that:
-
-1. the first decision be taken;
-2. the second decision be taken.
-
-# Reasons for Recommendation
-
-Give the reason for each recommendation above.
-
-# Timetable for Decisions (including Scrutiny)
-
-Say when scrutiny considers this, and when any final decision is due.
-
-# Policy Framework and Previous Decisions
-
-Name the policies this rests on, and earlier Cabinet or Council decisions with their dates.
-
-# Resource Implications
-
-State the cost and the budget that meets it, or say that there is none.
-
-# Circulation under the Local Issues Alert Procedure
-
-Name the members to be told about this report, or write None.
-
-# PART B
-
-# Background
-
-Give the history and context the Cabinet needs. Paragraph numbers run on from Part A.
-
-# Consultation
-
-Say who was consulted, how, and what they said.
-
-# Equality and Human Rights Implications
-
-Say whether an Equality and Human Rights Impact Assessment was needed, and what it found.
-
-# Crime and Disorder Implications
-
-Say how the proposals affect crime and disorder, or that they do not.
-
-# Environmental Implications
-
-Say how the proposals affect the environment, or that they do not.
-
-# Partnership Working and Associated Issues
-
-Name the partners involved and what they will do.
-
-# Risk Assessment
-
-Set out the main risks and how they will be managed.
-"""
-
-MINUTES_BODY = """\
-## INTRODUCTIONS AND APOLOGIES.
-
-Record who was welcomed and whose apologies were received. Each ## heading is a minute, numbered from first_minute.
-
-## MINUTES OF THE PREVIOUS MEETING.
-
-Record that the minutes of the last meeting were confirmed as a correct record.
-
-## DECLARATIONS OF INTEREST.
-
-Record each interest declared, with the item it concerns, or that none was declared.
-
-## TITLE OF AN ITEM, IN CAPITALS.
-
-Summarise the report or discussion, one point to a paragraph.
-
-RESOLVED:
-
-(a) That the first decision be recorded;
-
-(b) That the second decision be recorded.
-
-## DATE OF THE NEXT MEETING.
-
-Record the date and time of the next meeting.
-"""
-
-APPENDIX_BODY = """\
-Say in a sentence what this appendix shows and where its information comes from.
-
-## A heading of your own
-
-The content of the appendix. Its paragraphs are not numbered; lists and tables work as in a report.
-"""
-
-BODIES = {"report": REPORT_BODY, "cabinet-report": CABINET_BODY, "minutes": MINUTES_BODY,
-          "appendix": APPENDIX_BODY}
+def skeleton_body(template: str) -> str:
+    own = f"{template}.md"
+    return skeleton(own if (SKELETONS / own).is_file() else "report.md")
 
 
 @dataclass(frozen=True)
@@ -221,7 +86,8 @@ def new_meeting(folder: Path) -> Path:
     values = {"date": _meeting_date(folder)}
     head = [line for f in MEETING if f.name != "items" for line in _field_lines(f, values.get(f.name, ""))]
     folder.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(head) + "\n" + MEETING_ITEMS.format(folder=shown(folder)), encoding="utf-8")
+    items = skeleton("meeting-items.yaml").format(folder=shown(folder), marker=MARKER)
+    path.write_text("\n".join(head) + "\n" + items, encoding="utf-8")
     return path
 
 
@@ -248,7 +114,7 @@ def new_paper(path: Path, template: str = "report", title: str = "",
                              "--appendix-to REPORT.md together", path)
     title = title or _title_from(path)
     listed_in = _list_appendix(appendix_to, path, title) if appendix_to else _list_item(meeting, path, title)
-    path.write_text(front_matter(template, title) + "\n" + BODIES.get(template, REPORT_BODY), encoding="utf-8")
+    path.write_text(front_matter(template, title) + "\n" + skeleton_body(template), encoding="utf-8")
     return NewPaper(path, listed_in)
 
 

@@ -6,9 +6,9 @@ LibreOffice profile, so each takes a numbered profile slot, held with a lock for
 runs: builds of different meetings can run at once, and a profile, once made, is used again
 (making one costs about half a second).
 
-For a build, each slot also has a host: a LibreOffice started when the build starts, so that it
-starts while the papers render, and kept running until the build has laid out its last document
-(a watch keeps it between builds). `soffice --convert-to` on
+For a build, each slot also has a host: a LibreOffice started once the papers have rendered (a
+fault in one is reported without starting it), and kept running until the build has laid out its
+last document (a watch keeps it between builds). `soffice --convert-to` on
 a slot whose host runs hands its files to the host and waits, which takes a tenth of a second,
 not a start-up: the front sheet, laid out once the papers' pages are counted, costs no second
 start. If a host dies, soffice on its slot simply runs on its own, as it would without one.

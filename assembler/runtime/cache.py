@@ -49,9 +49,10 @@ def json_digest(value: Any) -> str:
 
 
 @cache
-def code_digest() -> str:
-    """This program's own source: a change to how papers are rendered invalidates old entries."""
-    return digest(*(p.read_bytes() for p in sorted(PACKAGE.rglob("*.py"))))
+def code_digest(package: Path = PACKAGE) -> str:
+    """This program's own source, every module of every subpackage: a change to how papers are
+    rendered invalidates old entries."""
+    return digest(*(p.read_bytes() for p in sorted(package.rglob("*.py"))))
 
 
 def word_digest(docx: Path) -> str:
