@@ -30,6 +30,7 @@ from assembler.names import MEETING_ID_RULE, NUMBER_RULE, meeting_id_ok, number_
 from assembler.runtime.cache import file_digest
 from assembler.sources.documents import examine
 from assembler.sources.schema import (
+    CONTACT,
     EXEMPT_PARAGRAPHS,
     ITEM,
     MAX_MEETING_BYTES,
@@ -38,7 +39,7 @@ from assembler.sources.schema import (
     MEETING,
     TEMPLATES,
     Field,
-    as_date,
+    converted,
 )
 
 KINDS: tuple[Kind, ...] = ("md", "docx", "pdf")
@@ -46,7 +47,7 @@ MAX_YAML_DEPTH = 20  # a meeting nests four deep (items, an item, its appendices
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 # Where ruamel.yaml's YAML 1.1 reads more than PyYAML did (y and n as booleans, 1e5 as a number),
 # PyYAML's patterns, so that a meeting file means what it always meant.
-PYYAML_TYPES = {
+PYYAML_TYPES: dict[str, tuple[re.Pattern[str], list[str]]] = {
     "tag:yaml.org,2002:bool": (re.compile(r"""^(?:yes|Yes|YES|no|No|NO
         |true|True|TRUE|false|False|FALSE
         |on|On|ON|off|Off|OFF)$""", re.X), list("yYnNtTfFoO")),
@@ -81,8 +82,7 @@ class _Resolver(VersionedResolver):
         if not self._version_implicit_resolver:
             for versions, tag, regexp, first in implicit_resolvers:
                 if (1, 1) in versions:
-                    regexp, first = PYYAML_TYPES.get(tag, (regexp, first))
-                    self.add_version_implicit_resolver((1, 1), tag, regexp, first)
+                    self.add_version_implicit_resolver((1, 1), tag, *PYYAML_TYPES.get(tag, (regexp, first)))
         return self._version_implicit_resolver[(1, 1)]
 
 
@@ -106,7 +106,8 @@ class _Constructor(RoundTripConstructor):
                        "a number too long to read; if it is text, put it in quotes")
             raise MarkedYAMLError(problem=problem, problem_mark=node.start_mark) from exc
 
-    def construct_mapping(self, node: Any, maptyp: Any, deep: bool = False) -> Any:
+    # ruamel.yaml's round-trip constructor has this signature, and says so in the same way
+    def construct_mapping(self, node: Any, maptyp: Any, deep: bool = False) -> Any:  # type: ignore[override]
         for key_node, _ in node.value:
             if isinstance(key_node, CollectionNode):  # "{{ x }}: y" is valid YAML, but no key to look up
                 self.construct_object(key_node, deep=True)  # a fault inside it is met first, as it was
@@ -381,7 +382,7 @@ class MeetingLoader:
         if data is None:
             return None, self.check.problems
         entries = [(n, e) for n, e in enumerate(data.get("items") or [], 1)
-                   if isinstance(e, dict) and isinstance(e.get("paper"), str)
+                   if isinstance(e, Located) and isinstance(e.get("paper"), str)
                    and (self.folder / e["paper"]).resolve() == source.resolve()]
         if not entries:
             self.check.error(source, None, f"not the paper of any item in {shown(path)}; add it with "
@@ -421,13 +422,12 @@ class MeetingLoader:
         return data, path
 
     def _meeting(self, data: Located, items: tuple[Item, ...]) -> Meeting:
+        values = converted(data, MEETING)
+        contact = converted(data["contact"], CONTACT) if data.get("contact") else None  # other keys were warned of
         return Meeting(
-            folder=self.folder, body=str(data["body"]).strip(), date=as_date(data["date"]), items=items,
-            templates=self.templates, time=_text(data, "time"), venue=_text(data, "venue"),
-            organisation=_text(data, "organisation"),
-            contact=Contact(name=_text(data["contact"], "name"), phone=_text(data["contact"], "phone"),
-                            email=_text(data["contact"], "email"))  # other keys were warned of
-            if data.get("contact") else None)
+            folder=self.folder, body=values["body"], date=values["date"], items=items, templates=self.templates,
+            time=values["time"], venue=values["venue"], organisation=values["organisation"],
+            contact=Contact(**contact) if contact else None)
 
     def _items(self, data: Located, path: Path) -> tuple[Item, ...]:
         entries = data.get("items")
@@ -435,7 +435,8 @@ class MeetingLoader:
             return ()
         if not entries:
             self.check.error(path, data.lines["items"], "items: the agenda has no items")
-        items, seen, placed = [], {}, []
+        items, placed = [], []
+        seen: dict[str, tuple[int, str]] = {}
         for n, entry in enumerate(entries, 1):
             line = getattr(entry, "line", data.lines["items"])
             item = self._item(entry, n, path, line)
@@ -478,11 +479,12 @@ class MeetingLoader:
         paper, appendices = self._paper(entry, path, n)
         if entry.get("exempt") is not None:
             self._unnamed(found, (paper, *appendices) if paper else (), path, n, line)
-        return Item(number=self._number(entry, path, n, line), title=str(entry.get("title", "")).strip(),
-                    presenter=_text(entry, "presenter"), text=_text(entry, "text"),
-                    verbal=bool(entry.get("verbal")), paper=paper, appendices=appendices,
-                    exempt=self._exempt(entry, path, n), public_title=self._public_title(entry, path, n),
-                    supplement=self._supplement(entry, path, n))
+        values = converted(entry, ITEM)
+        return Item(number=self._number(entry, path, n, line), title=values["title"], presenter=values["presenter"],
+                    text=values["text"], verbal=values["verbal"], paper=paper, appendices=appendices,
+                    exempt=self._exempt(entry, values, path, n),
+                    public_title=self._public_title(entry, values, path, n),
+                    supplement=self._supplement(entry, values, path, n))
 
     def _unnamed(self, found: int, documents: tuple[Document, ...], path: Path, n: int, line: int) -> None:
         """Warnings about an exempt item's files, from the found'th problem on, told against the item's
@@ -501,7 +503,7 @@ class MeetingLoader:
                              f"{NUMBER_RULE}, not {reprlib.repr(number)}, as it names the item's files")
         return number
 
-    def _exempt(self, entry: Located, path: Path, n: int) -> int | None:
+    def _exempt(self, entry: Located, values: dict[str, Any], path: Path, n: int) -> int | None:
         """The exempt paragraph, 1 to 7, given as a number or as text such as "3"."""
         value = entry.get("exempt")
         if value is None:
@@ -509,23 +511,24 @@ class MeetingLoader:
                 self.check.warn(path, entry.lines["public_title"], f"item {n}: 'public_title' is used "
                                 "only with 'exempt'; add 'exempt:' or delete it")
             return None
-        text = str(value).strip()
+        text = values["exempt"]
         if not (text.isascii() and text.isdigit()) or int(text) not in EXEMPT_PARAGRAPHS:  # not "³"
             self.check.error(path, entry.lines["exempt"], f"item {n}: 'exempt' should be the paragraph "
                              f"of Part 1 of Schedule 12A that applies, 1 to 7, not {value!r}")
             return None
         return int(text)
 
-    def _public_title(self, entry: Located, path: Path, n: int) -> str:
+    def _public_title(self, entry: Located, values: dict[str, Any], path: Path, n: int) -> str:
         """The title the public sees. Given but blank, it would leave the confidential title showing."""
-        if entry.get("exempt") is not None and "public_title" in entry and not _text(entry, "public_title"):
+        title: str = values["public_title"]
+        if entry.get("exempt") is not None and "public_title" in entry and not title:
             self.check.error(path, entry.lines["public_title"], f"item {n}: 'public_title' is blank; give "
                              "the title the public may see, or delete the line to show 'title' in public")
-        return _text(entry, "public_title")
+        return title
 
-    def _supplement(self, entry: Located, path: Path, n: int) -> int | None:
-        value = entry.get("supplement")
-        if not isinstance(value, int) or isinstance(value, bool):
+    def _supplement(self, entry: Located, values: dict[str, Any], path: Path, n: int) -> int | None:
+        value: int | None = values["supplement"]
+        if value is None:
             return None  # absent, or already reported by the schema check
         if value < 1:
             self.check.error(path, entry.lines["supplement"], f"item {n}: 'supplement' should be "
@@ -558,7 +561,8 @@ class MeetingLoader:
     def _appendices(self, listed: object, path: Path, line: int, exempt: bool) -> tuple[Document, ...]:
         if not isinstance(listed, list) or not all(isinstance(e, dict) for e in listed):
             return ()  # already reported by the schema check
-        found, names = [], {}
+        found = []
+        names: dict[str, str] = {}
         for entry, label in zip(listed, appendix_labels(listed)):
             at = getattr(entry, "line", line)
             name = slug(label)  # the appendix's file names end with this
@@ -645,11 +649,6 @@ def _is_folder(path: Path) -> bool:
         return path.is_dir()
     except OSError:  # a name too long for the file system is no folder either
         return False
-
-
-def _text(data: dict, key: str) -> str:
-    value = data.get(key)
-    return "" if value is None else str(value).strip()
 
 
 def _loaded(found: tuple[Meeting | None, list[Problem]]) -> tuple[Meeting, list[Problem]]:
