@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -331,11 +332,11 @@ def add_entry(text: str, key: str, entry: dict[str, str], path: Path) -> str:
         data[key] = CommentedSeq([new])
         editor.indent(sequence=4, offset=2)  # under its key, as the skeletons write lists
     else:
-        _insert(listed, new, text, data.lc.key(key)[0] + 1, key, path)
+        _insert(data, key, new, text, path)
         editor.indent(*_indents(listed, data.lc.key(key)[1], text))
     result = io.StringIO()
     editor.dump(data, result)
-    return _only_added(text, result.getvalue(), key, path)
+    return _spliced(text, result.getvalue(), key, path)
 
 
 def _styled(value: str) -> str:
@@ -345,9 +346,10 @@ def _styled(value: str) -> str:
     return styles[quoted[0]](value) if quoted[0] in styles else value
 
 
-def _insert(listed: Any, new: CommentedMap, text: str, line: int, key: str, path: Path) -> None:
-    """Put new in the list, above the marker comment or else after the last entry, and move the
+def _insert(data: CommentedMap, key: str, new: CommentedMap, text: str, path: Path) -> None:
+    """Put new in key's list, above the marker comment or else after the last entry, and move the
     comment lines that followed the entry before it (from the marker on) to follow new."""
+    listed, line = data[key], data.lc.key(key)[0] + 1
     if not isinstance(listed, CommentedSeq) or listed.fa.flow_style() or not listed:
         raise AssemblerError(f"'{key}' is written on one line, or is not a list; add the entry by hand",
                              path, line)
@@ -357,6 +359,8 @@ def _insert(listed: Any, new: CommentedMap, text: str, line: int, key: str, path
     listed.insert(at, new)
     if at:
         _move_comment(listed[at - 1], new, MARKER if found else "")
+    elif found:
+        _move_leading(data, key, new)
 
 
 def _move_comment(before: Any, new: CommentedMap, start: str) -> None:
@@ -370,6 +374,19 @@ def _move_comment(before: Any, new: CommentedMap, start: str) -> None:
     kept, moved = token.value[:cut + 1], token.value[cut:]
     holder.ca.items[place][2] = CommentToken(kept, token.start_mark) if kept.strip() else None
     new.ca.items[list(new)[-1]] = [None, None, CommentToken(moved, token.start_mark), None]
+
+
+def _move_leading(data: CommentedMap, key: str, new: CommentedMap) -> None:
+    """The comment lines above the first entry of key's list, from the marker on, moved to follow new."""
+    tokens = data.ca.items.get(key, [None] * 4)[3] or []  # the list holds the same comments
+    at = next((n for n, token in enumerate(tokens) if MARKER in token.value), None)
+    if at is None:
+        return
+    moved = "\n" + "".join(" " * token.column + token.value for token in tokens[at:])
+    new.ca.items[list(new)[-1]] = [None, None, CommentToken(moved, tokens[at].start_mark), None]
+    del tokens[at:]
+    if not tokens:  # an empty list of comments would still be written, as a stray '-'
+        data.ca.items[key][3] = data[key].ca.comment = None
 
 
 def _last_comment(node: Any) -> tuple[Any, Any]:
@@ -388,14 +405,23 @@ def _indents(listed: CommentedSeq, key_column: int, text: str) -> tuple[int, int
     return 2, column - key_column, max(0, dash - key_column)
 
 
-def _only_added(before: str, after: str, key: str, path: Path) -> str:
-    """after, if it only adds lines to before (whose last line may lack its newline)."""
+def _spliced(before: str, after: str, key: str, path: Path) -> str:
+    """The lines the round trip added (after) put into the text as the user wrote it (before): the
+    round trip may respace a line ('body:   Board') or drop a '---', and the user's lines are kept.
+    The result must mean what the round trip's does, or the file is left for the user to edit."""
     old = before.splitlines(keepends=True)
     if old and not old[-1].endswith("\n"):
         old[-1] += "\n"
     new = after.splitlines(keepends=True)
-    changes = difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes()
-    if any(op not in ("equal", "insert") for op, *_ in changes):
+    lines: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        lines += new[j1:j2] if op == "insert" or (op == "replace" and j2 - j1 > i2 - i1) else old[i1:i2]
+    result = "".join(lines)
+    if _plain_data(result, path) != _plain_data(after, path):
         raise AssemblerError(f"'{key}' is laid out in a way assembler cannot add to; add the entry "
                              "by hand", path)
-    return after
+    return result
+
+
+def _plain_data(text: str, path: Path) -> Any:
+    return json.loads(json.dumps(_read_yaml(text, path), default=str))
