@@ -24,7 +24,7 @@ from ruamel.yaml.tokens import CommentToken
 from assembler.errors import AssemblerError, shown
 from assembler.sources.load import (
     DEFAULT_TEMPLATES,
-    _Resolver,
+    PyYamlResolver,
     available_templates,
     split_front_matter,
     yaml_reader,
@@ -199,7 +199,7 @@ def _comment(text: str, note: str) -> str:
 def yaml_scalar(text: str) -> str:
     """A value as YAML writes it on one line: quoted only where it must be, as YAML 1.1 reads it."""
     writer = YAML(typ="safe", pure=True)
-    writer.Resolver = _Resolver  # 'yes' and '2026-01-01' are quoted, to stay text
+    writer.Resolver = PyYamlResolver  # 'yes' and '2026-01-01' are quoted, to stay text
     writer.width, writer.allow_unicode = 10_000, True
     written = io.StringIO()
     writer.dump(text, written)

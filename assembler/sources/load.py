@@ -73,7 +73,7 @@ class Located(dict):
     lines: dict[str, int]
 
 
-class _Resolver(VersionedResolver):
+class PyYamlResolver(VersionedResolver):
     """YAML 1.1's implicit types, as meeting files have always been read (by PyYAML): yes/no/on/off
     are true/false and 010 is eight, but y and n are text and 1e5 is text."""
 
@@ -131,7 +131,7 @@ def yaml_reader(version: tuple[int, int] | None = (1, 1)) -> YAML:
     reader.Composer = _Composer
     reader.Constructor = _Constructor
     if version:
-        reader.Resolver = _Resolver
+        reader.Resolver = PyYamlResolver
     reader.version = version
     reader.max_depth = MAX_YAML_DEPTH
     reader.preserve_quotes = True  # for an edit; a check reads the values as plain ones
