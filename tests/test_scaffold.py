@@ -155,3 +155,24 @@ def test_render_names_a_paper_that_is_not_on_the_agenda(folder):
         1, f"{folder}/stray.md: not the paper of any item in {folder}/meeting.yaml; add it with "
            "'assembler new paper', or render the paper it belongs to\n")
     assert run("render", str(folder / "none.md"))[1] == f"{folder}/none.md: no such file\n"
+
+
+def test_new_paper_adds_only_its_lines_to_a_file_laid_out_by_hand(tmp_path):
+    """ruamel.yaml's round trip would respace 'body:   Board', indent 'contact' by two and drop the
+    '---'; the file keeps them, and the marker above the first item still has the item put above it."""
+    folder = tmp_path / "m"
+    folder.mkdir()
+    layout = ("---\nbody:   Eastmere Licensing Committee\ncontact:\n    name: J. Crisp\ndate: 2026-10-01\n"
+              "items:\n  # agreed with the Chair\n\n  " + MARKER + "\n  - title: Apologies.\n")
+    (folder / "meeting.yaml").write_text(layout)
+    new_paper(folder / "fees.md", "report", "Fees")
+    assert (folder / "meeting.yaml").read_text() == layout.replace(
+        f"  {MARKER}\n", f"  - title: Fees.\n    paper: fees.md\n  {MARKER}\n")
+
+
+def test_new_appendix_quotes_a_title_yaml_would_read_as_true(folder):
+    run("new", "meeting", str(folder))
+    run("new", "paper", str(folder / "review.md"))
+    run("new", "paper", str(folder / "on.md"), "-t", "appendix", "--appendix-to", "review.md", "--title", "On")
+    front = yaml.safe_load((folder / "review.md").read_text().split("---")[1])
+    assert front["appendices"] == [{"title": "On", "file": "on.md"}]

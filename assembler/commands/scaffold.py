@@ -7,18 +7,32 @@ the file as it stands: the comments and layout people gave it are kept.
 
 from __future__ import annotations
 
+import difflib
+import io
+import json
 import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+from ruamel.yaml.tokens import CommentToken
 
 from assembler.errors import AssemblerError, shown
-from assembler.sources.load import DEFAULT_TEMPLATES, available_templates, load_yaml, split_front_matter
+from assembler.sources.load import (
+    DEFAULT_TEMPLATES,
+    PyYamlResolver,
+    available_templates,
+    split_front_matter,
+    yaml_reader,
+)
 from assembler.sources.schema import LIST, MEETING, TEMPLATES, Field, as_date
 
+EDIT = None  # YAML 1.2 for an edit: what the file says is written back as it was
 MARKER = "# assembler new paper adds items above this line"
 COMMENT_COLUMN = 28
 
@@ -48,8 +62,13 @@ def _comment(text: str, note: str) -> str:
 
 
 def yaml_scalar(text: str) -> str:
-    """A value as YAML writes it on one line: quoted only where it must be."""
-    return yaml.safe_dump(text, allow_unicode=True, width=10_000).removesuffix("\n...\n").strip()
+    """A value as YAML writes it on one line: quoted only where it must be, as YAML 1.1 reads it."""
+    writer = YAML(typ="safe", pure=True)
+    writer.Resolver = PyYamlResolver  # 'yes' and '2026-01-01' are quoted, to stay text
+    writer.width, writer.allow_unicode = 10_000, True
+    written = io.StringIO()
+    writer.dump(text, written)
+    return written.getvalue().removesuffix("\n...\n").strip()
 
 
 def _field_lines(field: Field, value: str) -> list[str]:
@@ -118,13 +137,13 @@ def new_paper(path: Path, template: str = "report", title: str = "",
     return NewPaper(path, listed_in)
 
 
-def _read_yaml(text: str, path: Path, compose: bool = False) -> Any:
-    """A YAML mapping (or, composed, its node tree); a one-line message if it is not one."""
+def _read_yaml(text: str, path: Path) -> CommentedMap:
+    """The YAML mapping, as ruamel.yaml reads it for an edit; a one-line message if it is not one."""
     try:
-        data = load_yaml(text, compose=compose)  # with the checks' limits: no alias bomb, no deep nesting
-    except yaml.YAMLError:
+        data = yaml_reader(EDIT).load(text)  # with the checks' limits: no alias bomb, no deep nesting
+    except YAMLError:
         data = None
-    if not isinstance(data, (dict, yaml.MappingNode)):
+    if not isinstance(data, CommentedMap):
         raise AssemblerError("cannot be read as a YAML mapping; 'assembler check' says why", path)
     return data
 
@@ -147,8 +166,7 @@ def _list_item(meeting: Path, path: Path, title: str) -> Path | None:
     if any(isinstance(i, dict) and i.get("paper") == name for i in items):
         return None
     item_title = title if title.endswith((".", "?", "!")) else f"{title}."
-    entry = [f"title: {yaml_scalar(item_title)}", f"paper: {yaml_scalar(name)}"]
-    meeting.write_text(add_entry(text, "items", entry, meeting), encoding="utf-8")
+    meeting.write_text(add_entry(text, "items", {"title": item_title, "paper": name}, meeting), encoding="utf-8")
     return meeting
 
 
@@ -160,60 +178,116 @@ def _list_appendix(report: Path, path: Path, title: str) -> Path:
     if head is None:
         raise AssemblerError("no front matter between '---' lines to list the appendix in", report)
     start = text.index("\n") + 1  # the front matter starts after the opening '---' line
-    entry = [f"title: {yaml_scalar(title)}", f"file: {yaml_scalar(path.name)}"]
+    entry = {"title": title, "file": path.name}
     text = text[:start] + add_entry(head, "appendices", entry, report) + text[start + len(head):]
     report.write_text(text, encoding="utf-8")
     return report
 
 
-def add_entry(text: str, key: str, entry: list[str], path: Path) -> str:
-    """Insert one list entry (its `key: value` lines) under key in a YAML mapping, keeping the rest.
-
-    The entry goes above the MARKER comment where there is one, else after the list's last entry;
-    a key that is empty or missing gets its first entry. The result is read back before it is used.
-    """
-    lines = text.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
-    root = _read_yaml(text, path, compose=True)
-    found = next(((k, v) for k, v in root.value if k.value == key), None)
-    if found is None:
-        lines.append(f"{key}:\n")
-        at, dash = len(lines), "  - "
+def add_entry(text: str, key: str, entry: dict[str, str], path: Path) -> str:
+    """Add one list entry under key in a YAML mapping, by ruamel.yaml's round trip, which keeps the
+    comments. The entry goes above the MARKER comment where there is one, else after the list's
+    last entry; a key that is empty or missing gets its first entry. Only the entry's lines may be
+    new: a file laid out in a way the round trip would change is left for the user to edit."""
+    data = _read_yaml(text, path)
+    editor = yaml_reader(EDIT)
+    editor.width = 10_000  # long lines stay long
+    listed = data.get(key)
+    new = CommentedMap((k, _styled(v)) for k, v in entry.items())
+    if listed is None:
+        data[key] = CommentedSeq([new])
+        editor.indent(sequence=4, offset=2)  # under its key, as the skeletons write lists
     else:
-        at, dash = _place(lines, key, *found, path)
-    pad = " " * len(dash)
-    block = [f"{dash if n == 0 else pad}{line}\n" for n, line in enumerate(entry)]
-    result = "".join(lines[:at] + block + lines[at:])
-    if yaml.safe_load("\n".join(entry)) not in (_read_yaml(result, path).get(key) or []):
+        _insert(data, key, new, text, path)
+        editor.indent(*_indents(listed, data.lc.key(key)[1], text))
+    result = io.StringIO()
+    editor.dump(data, result)
+    return _spliced(text, result.getvalue(), key, path)
+
+
+def _styled(value: str) -> str:
+    """A new value, quoted where YAML 1.1 (as the checks read the file) would take it for something else."""
+    quoted = yaml_scalar(value)
+    styles = {"'": SingleQuotedScalarString, '"': DoubleQuotedScalarString}
+    return styles[quoted[0]](value) if quoted[0] in styles else value
+
+
+def _insert(data: CommentedMap, key: str, new: CommentedMap, text: str, path: Path) -> None:
+    """Put new in key's list, above the marker comment or else after the last entry, and move the
+    comment lines that followed the entry before it (from the marker on) to follow new."""
+    listed, line = data[key], data.lc.key(key)[0] + 1
+    if not isinstance(listed, CommentedSeq) or listed.fa.flow_style() or not listed:
+        raise AssemblerError(f"'{key}' is written on one line, or is not a list; add the entry by hand",
+                             path, line)
+    marker = next((n for n, text_line in enumerate(text.splitlines()) if text_line.strip() == MARKER), None)
+    found = marker is not None and marker >= line
+    at = sum(1 for n in range(len(listed)) if listed.lc.item(n)[0] < marker) if found else len(listed)
+    listed.insert(at, new)
+    if at:
+        _move_comment(listed[at - 1], new, MARKER if found else "")
+    elif found:
+        _move_leading(data, key, new)
+
+
+def _move_comment(before: Any, new: CommentedMap, start: str) -> None:
+    """The comment lines after the entry before, from the one holding start on, moved to follow new;
+    a comment on the entry's own last line stays."""
+    holder, place = _last_comment(before)
+    token = holder.ca.items.get(place, [None] * 4)[2] if holder is not None else None
+    if token is None or start not in token.value or "\n" not in token.value:
+        return
+    cut = token.value.rindex("\n", 0, token.value.index(start)) if start else token.value.index("\n")
+    kept, moved = token.value[:cut + 1], token.value[cut:]
+    holder.ca.items[place][2] = CommentToken(kept, token.start_mark) if kept.strip() else None
+    new.ca.items[list(new)[-1]] = [None, None, CommentToken(moved, token.start_mark), None]
+
+
+def _move_leading(data: CommentedMap, key: str, new: CommentedMap) -> None:
+    """The comment lines above the first entry of key's list, from the marker on, moved to follow new."""
+    tokens = data.ca.items.get(key, [None] * 4)[3] or []  # the list holds the same comments
+    at = next((n for n, token in enumerate(tokens) if MARKER in token.value), None)
+    if at is None:
+        return
+    moved = "\n" + "".join(" " * token.column + token.value for token in tokens[at:])
+    new.ca.items[list(new)[-1]] = [None, None, CommentToken(moved, tokens[at].start_mark), None]
+    del tokens[at:]
+    if not tokens:  # an empty list of comments would still be written, as a stray '-'
+        data.ca.items[key][3] = data[key].ca.comment = None
+
+
+def _last_comment(node: Any) -> tuple[Any, Any]:
+    """The mapping or list, and its key or index, that holds the comment after a node's last line."""
+    holder, place = None, None
+    while isinstance(node, (CommentedMap, CommentedSeq)) and node:
+        holder, place = node, list(node)[-1] if isinstance(node, CommentedMap) else len(node) - 1
+        node = node[place]
+    return holder, place
+
+
+def _indents(listed: CommentedSeq, key_column: int, text: str) -> tuple[int, int, int]:
+    """(mapping, sequence, offset) as the file indents its list: '- ' under the key, or indented."""
+    line, column = listed.lc.item(0)
+    dash = text.splitlines()[line].rfind("-", 0, column)
+    return 2, column - key_column, max(0, dash - key_column)
+
+
+def _spliced(before: str, after: str, key: str, path: Path) -> str:
+    """The lines the round trip added (after) put into the text as the user wrote it (before): the
+    round trip may respace a line ('body:   Board') or drop a '---', and the user's lines are kept.
+    The result must mean what the round trip's does, or the file is left for the user to edit."""
+    old = before.splitlines(keepends=True)
+    if old and not old[-1].endswith("\n"):
+        old[-1] += "\n"
+    new = after.splitlines(keepends=True)
+    lines: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        lines += new[j1:j2] if op == "insert" or (op == "replace" and j2 - j1 > i2 - i1) else old[i1:i2]
+    result = "".join(lines)
+    if _plain_data(result, path) != _plain_data(after, path):
         raise AssemblerError(f"'{key}' is laid out in a way assembler cannot add to; add the entry "
                              "by hand", path)
     return result
 
 
-def _place(lines: list[str], key: str, key_node: yaml.Node, value: yaml.Node,
-           path: Path) -> tuple[int, str]:
-    """Where a new entry goes in an existing list, and the dash that starts it."""
-    if isinstance(value, yaml.ScalarNode) and value.value == "" and value.style is None:
-        return key_node.start_mark.line + 1, " " * (key_node.start_mark.column + 2) + "- "
-    if not isinstance(value, yaml.SequenceNode) or value.flow_style or not value.value:
-        raise AssemblerError(f"'{key}' is written on one line, or is not a list; add the entry by hand",
-                             path, key_node.start_mark.line + 1)
-    first = value.value[0].start_mark
-    dash = lines[first.line][:first.column]
-    if not re.fullmatch(r"\s*-\s+", dash):
-        dash = " " * max(0, first.column - 2) + "- "
-    for n, line in enumerate(lines):
-        if line.strip() == MARKER:
-            return n, line[:len(line) - len(line.lstrip())] + "- "
-    end = _last(value).end_mark
-    return (end.line if end.column == 0 else end.line + 1), dash
-
-
-def _last(node: yaml.Node) -> yaml.Node:
-    """The last scalar written inside a node: the list's last entry ends on its line."""
-    while isinstance(node, (yaml.SequenceNode, yaml.MappingNode)) and node.value:
-        last = node.value[-1]
-        node = last[1] if isinstance(last, tuple) else last
-    return node
-
+def _plain_data(text: str, path: Path) -> Any:
+    return json.loads(json.dumps(_read_yaml(text, path), default=str))

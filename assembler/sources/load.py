@@ -5,14 +5,24 @@ Every problem found is collected, so that the user sees them all at once rather 
 
 from __future__ import annotations
 
+import datetime
 import difflib
+import re
 import reprlib
 import string
+from collections.abc import Set as AbstractSet
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.composer import Composer, MaxDepthExceededError
+from ruamel.yaml.constructor import RoundTripConstructor, SafeConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import CollectionNode
+from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.resolver import VersionedResolver, implicit_resolvers
 
 from assembler.errors import InvalidSources, Problem, shown
 from assembler.model import Contact, Document, Item, Kind, Meeting
@@ -20,6 +30,7 @@ from assembler.names import MEETING_ID_RULE, NUMBER_RULE, meeting_id_ok, number_
 from assembler.runtime.cache import file_digest
 from assembler.sources.documents import examine
 from assembler.sources.schema import (
+    CONTACT,
     EXEMPT_PARAGRAPHS,
     ITEM,
     MAX_MEETING_BYTES,
@@ -28,12 +39,29 @@ from assembler.sources.schema import (
     MEETING,
     TEMPLATES,
     Field,
-    as_date,
+    converted,
 )
 
 KINDS: tuple[Kind, ...] = ("md", "docx", "pdf")
 MAX_YAML_DEPTH = 20  # a meeting nests four deep (items, an item, its appendices, an appendix)
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+# Where ruamel.yaml's YAML 1.1 reads more than PyYAML did (y and n as booleans, 1e5 as a number),
+# PyYAML's patterns, so that a meeting file means what it always meant.
+PYYAML_TYPES: dict[str, tuple[re.Pattern[str], list[str]]] = {
+    "tag:yaml.org,2002:bool": (re.compile(r"""^(?:yes|Yes|YES|no|No|NO
+        |true|True|TRUE|false|False|FALSE
+        |on|On|ON|off|Off|OFF)$""", re.X), list("yYnNtTfFoO")),
+    "tag:yaml.org,2002:float": (re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+        |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+        |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$""", re.X), list("-+0123456789.")),
+    "tag:yaml.org,2002:int": (re.compile(r"""^(?:[-+]?0b[0-1_]+
+        |[-+]?0[0-7_]+
+        |[-+]?(?:0|[1-9][0-9_]*)
+        |[-+]?0x[0-9a-fA-F_]+
+        |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$""", re.X), list("-+0123456789")),
+}
 # The templates shipped with the package, as package data: a wheel installs them with the code.
 DEFAULT_TEMPLATES = Path(str(resources.files("assembler") / "templates"))
 
@@ -45,55 +73,69 @@ class Located(dict):
     lines: dict[str, int]
 
 
-class _Loader(yaml.SafeLoader):
-    first_line: int = 1  # the file line of the text's first line: front matter starts on line 2
-    depth: int = 0  # how deep in lists and mappings the node being composed is
+class PyYamlResolver(VersionedResolver):
+    """YAML 1.1's implicit types, as meeting files have always been read (by PyYAML): yes/no/on/off
+    are true/false and 010 is eight, but y and n are text and 1e5 is text."""
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
-        """Refuse aliases before they expand: a kilobyte of them can stand for gigabytes of values.
-        And bound the nesting, which PyYAML composes and constructs by recursion."""
-        event = self.peek_event()
+    @property
+    def versioned_resolver(self) -> Any:
+        if not self._version_implicit_resolver:
+            for versions, tag, regexp, first in implicit_resolvers:
+                if (1, 1) in versions:
+                    self.add_version_implicit_resolver((1, 1), tag, *PYYAML_TYPES.get(tag, (regexp, first)))
+        return self._version_implicit_resolver[(1, 1)]
+
+
+class _Composer(Composer):
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        """Refuse aliases before they expand: a kilobyte of them can stand for gigabytes of values."""
+        event = self.parser.peek_event()
         if event.anchor is not None:  # an alias ('*a') or an anchor ('&a')
-            raise yaml.MarkedYAMLError(problem="anchors and aliases ('&a', '*a') are not supported; "
-                                               "write the values out", problem_mark=event.start_mark)
-        if self.depth >= MAX_YAML_DEPTH:
-            raise yaml.MarkedYAMLError(problem=f"lists and mappings nested more than {MAX_YAML_DEPTH} "
-                                               "deep are not supported; check the brackets and the "
-                                               "indentation", problem_mark=event.start_mark)
-        self.depth += 1
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= 1
+            raise MarkedYAMLError(problem="anchors and aliases ('&a', '*a') are not supported; "
+                                          "write the values out", problem_mark=event.start_mark)
+        return super().compose_node(parent, index)
 
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+
+class _Constructor(RoundTripConstructor):
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
         """A value YAML recognises but Python cannot hold, as one line rather than a traceback."""
         try:
             return super().construct_object(node, deep)
         except (ValueError, OverflowError) as exc:
             problem = (f"{node.value} is not a date on the calendar" if node.tag == TIMESTAMP_TAG else
                        "a number too long to read; if it is text, put it in quotes")
-            raise yaml.MarkedYAMLError(problem=problem, problem_mark=node.start_mark) from exc
+            raise MarkedYAMLError(problem=problem, problem_mark=node.start_mark) from exc
 
+    # ruamel.yaml's round-trip constructor has this signature, and says so in the same way
+    def construct_mapping(self, node: Any, maptyp: Any, deep: bool = False) -> Any:  # type: ignore[override]
+        for key_node, _ in node.value:
+            if isinstance(key_node, CollectionNode):  # "{{ x }}: y" is valid YAML, but no key to look up
+                self.construct_object(key_node, deep=True)  # a fault inside it is met first, as it was
+                raise MarkedYAMLError(problem="a key in '{ }' or '[ ]'; put it in quotes",
+                                      problem_mark=key_node.start_mark)
+        return super().construct_mapping(node, maptyp, deep)
 
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
-    mapping = Located()
-    mapping.line = node.start_mark.line + loader.first_line
-    mapping.lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if isinstance(key, (dict, list, set)):  # "{{ x }}: y" is valid YAML, but no key we could look up
-            raise yaml.MarkedYAMLError(
-                problem="a key in '{ }' or '[ ]'; put it in quotes", problem_mark=key_node.start_mark)
+    def check_mapping_key(self, node: Any, key_node: Any, mapping: Any, key: Any, value: Any) -> bool:
         if key in mapping:
-            raise yaml.MarkedYAMLError(
-                problem=f"duplicate key '{key}'", problem_mark=key_node.start_mark)
-        mapping[key] = loader.construct_object(value_node, deep=True)
-        mapping.lines[str(key)] = key_node.start_mark.line + loader.first_line
-    return mapping
+            raise MarkedYAMLError(problem=f"duplicate key '{key}'", problem_mark=key_node.start_mark)
+        return True
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Constructor.add_constructor(None, SafeConstructor.construct_undefined)  # no Python objects, no unknown tags
+
+
+def yaml_reader(version: tuple[int, int] | None = (1, 1)) -> YAML:
+    """ruamel.yaml's round-trip reader, with the limits above: YAML 1.1 for reading a meeting,
+    None (YAML 1.2) for editing one, so that a 'yes' is written back as it was."""
+    reader = YAML(typ="rt")
+    reader.Composer = _Composer
+    reader.Constructor = _Constructor
+    if version:
+        reader.Resolver = PyYamlResolver
+    reader.version = version
+    reader.max_depth = MAX_YAML_DEPTH
+    reader.preserve_quotes = True  # for an edit; a check reads the values as plain ones
+    return reader
 
 
 class Checker:
@@ -134,37 +176,53 @@ def read_text(path: Path, check: Checker, what: str, most: int) -> str | None:
         return None
 
 
-def load_yaml(text: str, first_line: int = 1, compose: bool = False) -> Any:
-    """The YAML's values (or, composed, its node tree), read with the limits above; every fault,
-    whatever the text, is a yaml.YAMLError."""
-    loader = _Loader(text)
-    loader.first_line = first_line
-    try:
-        return loader.get_single_node() if compose else loader.get_single_data()
-    finally:
-        loader.dispose()
+def load_yaml(text: str, first_line: int = 1) -> Any:
+    """The YAML's values, read with the limits above, as plain Python values with each mapping a
+    Located; every fault, whatever the text, is a YAMLError."""
+    return _plain(yaml_reader().load(text), first_line)
+
+
+def _plain(value: Any, first_line: int) -> Any:
+    """A round-trip value as a plain one (ruamel's own types keep the text's layout, which only an
+    edit needs), each mapping a Located with the file line of each key."""
+    if isinstance(value, CommentedMap):
+        mapping = Located((_plain(k, first_line), _plain(v, first_line)) for k, v in value.items())
+        mapping.line = value.lc.line + first_line
+        mapping.lines = {str(k): value.lc.key(k)[0] + first_line for k in value}
+        return mapping
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, first_line) for v in value]
+    if isinstance(value, AbstractSet):
+        return {_plain(v, first_line) for v in value}
+    if isinstance(value, datetime.datetime):
+        return datetime.datetime.fromisoformat(value.isoformat())
+    return next((kind(value) for kind in (bool, int, float, str) if isinstance(value, kind)), value)
 
 
 def parse_yaml(text: str, path: Path, check: Checker, first_line: int = 1) -> Any:
     try:
         return load_yaml(text, first_line)
-    except yaml.reader.ReaderError as exc:
+    except ReaderError as exc:
         line = text.count("\n", 0, exc.position) + first_line
         col = exc.position - text.rfind("\n", 0, exc.position)
         check.error(path, line, f"YAML, column {col}: a control character (#x{exc.character:02X}) "
                                 "that YAML does not allow; delete it")
-    except yaml.MarkedYAMLError as exc:
+    except MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + first_line if mark else first_line
         col = f", column {mark.column + 1}" if mark else ""
-        check.error(path, line, f"YAML{col}: {_yaml_problem(str(exc.problem))}")
-    except yaml.YAMLError as exc:
+        check.error(path, line, f"YAML{col}: {_yaml_problem(exc)}")
+    except YAMLError as exc:
         check.error(path, first_line, f"YAML: {exc}")
     return None
 
 
-def _yaml_problem(problem: str) -> str:
-    """PyYAML's words for a fault, or plainer ones where a user would not know them."""
+def _yaml_problem(exc: MarkedYAMLError) -> str:
+    """The YAML reader's words for a fault, or plainer ones where a user would not know them."""
+    problem = str(exc.problem)
+    if isinstance(exc, MaxDepthExceededError):  # ruamel.yaml composes and constructs by recursion
+        return (f"lists and mappings nested more than {MAX_YAML_DEPTH} deep are not supported; "
+                "check the brackets and the indentation")
     if "'\\t'" in problem:
         return "a tab character; use spaces instead"
     if problem.startswith("mapping values are not allowed"):
@@ -324,7 +382,7 @@ class MeetingLoader:
         if data is None:
             return None, self.check.problems
         entries = [(n, e) for n, e in enumerate(data.get("items") or [], 1)
-                   if isinstance(e, dict) and isinstance(e.get("paper"), str)
+                   if isinstance(e, Located) and isinstance(e.get("paper"), str)
                    and (self.folder / e["paper"]).resolve() == source.resolve()]
         if not entries:
             self.check.error(source, None, f"not the paper of any item in {shown(path)}; add it with "
@@ -364,13 +422,12 @@ class MeetingLoader:
         return data, path
 
     def _meeting(self, data: Located, items: tuple[Item, ...]) -> Meeting:
+        values = converted(data, MEETING)
+        contact = converted(data["contact"], CONTACT) if data.get("contact") else None  # other keys were warned of
         return Meeting(
-            folder=self.folder, body=str(data["body"]).strip(), date=as_date(data["date"]), items=items,
-            templates=self.templates, time=_text(data, "time"), venue=_text(data, "venue"),
-            organisation=_text(data, "organisation"),
-            contact=Contact(name=_text(data["contact"], "name"), phone=_text(data["contact"], "phone"),
-                            email=_text(data["contact"], "email"))  # other keys were warned of
-            if data.get("contact") else None)
+            folder=self.folder, body=values["body"], date=values["date"], items=items, templates=self.templates,
+            time=values["time"], venue=values["venue"], organisation=values["organisation"],
+            contact=Contact(**contact) if contact else None)
 
     def _items(self, data: Located, path: Path) -> tuple[Item, ...]:
         entries = data.get("items")
@@ -378,7 +435,8 @@ class MeetingLoader:
             return ()
         if not entries:
             self.check.error(path, data.lines["items"], "items: the agenda has no items")
-        items, seen, placed = [], {}, []
+        items, placed = [], []
+        seen: dict[str, tuple[int, str]] = {}
         for n, entry in enumerate(entries, 1):
             line = getattr(entry, "line", data.lines["items"])
             item = self._item(entry, n, path, line)
@@ -421,11 +479,12 @@ class MeetingLoader:
         paper, appendices = self._paper(entry, path, n)
         if entry.get("exempt") is not None:
             self._unnamed(found, (paper, *appendices) if paper else (), path, n, line)
-        return Item(number=self._number(entry, path, n, line), title=str(entry.get("title", "")).strip(),
-                    presenter=_text(entry, "presenter"), text=_text(entry, "text"),
-                    verbal=bool(entry.get("verbal")), paper=paper, appendices=appendices,
-                    exempt=self._exempt(entry, path, n), public_title=self._public_title(entry, path, n),
-                    supplement=self._supplement(entry, path, n))
+        values = converted(entry, ITEM)
+        return Item(number=self._number(entry, path, n, line), title=values["title"], presenter=values["presenter"],
+                    text=values["text"], verbal=values["verbal"], paper=paper, appendices=appendices,
+                    exempt=self._exempt(entry, values, path, n),
+                    public_title=self._public_title(entry, values, path, n),
+                    supplement=self._supplement(entry, values, path, n))
 
     def _unnamed(self, found: int, documents: tuple[Document, ...], path: Path, n: int, line: int) -> None:
         """Warnings about an exempt item's files, from the found'th problem on, told against the item's
@@ -444,7 +503,7 @@ class MeetingLoader:
                              f"{NUMBER_RULE}, not {reprlib.repr(number)}, as it names the item's files")
         return number
 
-    def _exempt(self, entry: Located, path: Path, n: int) -> int | None:
+    def _exempt(self, entry: Located, values: dict[str, Any], path: Path, n: int) -> int | None:
         """The exempt paragraph, 1 to 7, given as a number or as text such as "3"."""
         value = entry.get("exempt")
         if value is None:
@@ -452,23 +511,24 @@ class MeetingLoader:
                 self.check.warn(path, entry.lines["public_title"], f"item {n}: 'public_title' is used "
                                 "only with 'exempt'; add 'exempt:' or delete it")
             return None
-        text = str(value).strip()
+        text = values["exempt"]
         if not (text.isascii() and text.isdigit()) or int(text) not in EXEMPT_PARAGRAPHS:  # not "³"
             self.check.error(path, entry.lines["exempt"], f"item {n}: 'exempt' should be the paragraph "
                              f"of Part 1 of Schedule 12A that applies, 1 to 7, not {value!r}")
             return None
         return int(text)
 
-    def _public_title(self, entry: Located, path: Path, n: int) -> str:
+    def _public_title(self, entry: Located, values: dict[str, Any], path: Path, n: int) -> str:
         """The title the public sees. Given but blank, it would leave the confidential title showing."""
-        if entry.get("exempt") is not None and "public_title" in entry and not _text(entry, "public_title"):
+        title: str = values["public_title"]
+        if entry.get("exempt") is not None and "public_title" in entry and not title:
             self.check.error(path, entry.lines["public_title"], f"item {n}: 'public_title' is blank; give "
                              "the title the public may see, or delete the line to show 'title' in public")
-        return _text(entry, "public_title")
+        return title
 
-    def _supplement(self, entry: Located, path: Path, n: int) -> int | None:
-        value = entry.get("supplement")
-        if not isinstance(value, int) or isinstance(value, bool):
+    def _supplement(self, entry: Located, values: dict[str, Any], path: Path, n: int) -> int | None:
+        value: int | None = values["supplement"]
+        if value is None:
             return None  # absent, or already reported by the schema check
         if value < 1:
             self.check.error(path, entry.lines["supplement"], f"item {n}: 'supplement' should be "
@@ -501,7 +561,8 @@ class MeetingLoader:
     def _appendices(self, listed: object, path: Path, line: int, exempt: bool) -> tuple[Document, ...]:
         if not isinstance(listed, list) or not all(isinstance(e, dict) for e in listed):
             return ()  # already reported by the schema check
-        found, names = [], {}
+        found = []
+        names: dict[str, str] = {}
         for entry, label in zip(listed, appendix_labels(listed)):
             at = getattr(entry, "line", line)
             name = slug(label)  # the appendix's file names end with this
@@ -588,11 +649,6 @@ def _is_folder(path: Path) -> bool:
         return path.is_dir()
     except OSError:  # a name too long for the file system is no folder either
         return False
-
-
-def _text(data: dict, key: str) -> str:
-    value = data.get(key)
-    return "" if value is None else str(value).strip()
 
 
 def _loaded(found: tuple[Meeting | None, list[Problem]]) -> tuple[Meeting, list[Problem]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,21 @@ def as_date(value: Any) -> datetime.date | None:
         return None
 
 
+def as_text(value: Any) -> str:
+    """A value printed as text: "" for none, else as written, without surrounding spaces."""
+    return "" if value is None else str(value).strip()
+
+
+def as_whole(value: Any) -> int | None:
+    """A whole number; None for anything else (true and false are numbers to Python, not to YAML)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+# How each kind of value is read once checked. Every value is converted, accepted or not: a value
+# that is not accepted has been reported already, and the follow-on checks see what they always saw.
+CONVERTERS: dict[str, Callable[[Any], Any]] = {TEXT: as_text, DATE: as_date, FLAG: bool, WHOLE: as_whole}
+
+
 @dataclass(frozen=True)
 class Field:
     name: str
@@ -55,6 +71,19 @@ class Field:
             return isinstance(value, dict)
         return isinstance(value, (str, list))  # TEXTS
 
+    def convert(self, value: Any) -> Any:
+        """The value as the build uses it: text, a date, true/false, a number; lists and mappings as given."""
+        return CONVERTERS.get(self.kind, _as_given)(value)
+
+
+def _as_given(value: Any) -> Any:
+    return value
+
+
+def converted(data: Mapping[str, Any], fields: tuple[Field, ...]) -> dict[str, Any]:
+    """Each field's value in data, converted as its kind says: what the loader builds a meeting from."""
+    return {f.name: f.convert(data.get(f.name)) for f in fields}
+
 
 PERSON = (Field("name", required=True), Field("role"), Field("phone"), Field("email"))
 APPENDIX = (
@@ -63,14 +92,14 @@ APPENDIX = (
     Field("label", help='e.g. "Appendix 1"; default Appendix A, B, C…'),
 )
 
+CONTACT = (Field("name", required=True), Field("phone"), Field("email"))
 MEETING = (
     Field("body", required=True, help="the committee, e.g. Northshire Safer Communities Strategy Board"),
     Field("date", DATE, required=True, help="the meeting date, e.g. 2026-09-24"),
     Field("time", help='printed as given, e.g. "10.00 am"'),
     Field("venue"),
     Field("organisation", help="printed on the front sheet and as the PDF's author"),
-    Field("contact", MAPPING, help="the Democratic Services contact",
-          entries=(Field("name", required=True), Field("phone"), Field("email"))),
+    Field("contact", MAPPING, help="the Democratic Services contact", entries=CONTACT),
     Field("templates", help="a folder of this board's own templates, relative to the meeting folder"),
     Field("items", LIST, required=True, help="the agenda, in order"),
 )
