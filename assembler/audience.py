@@ -10,6 +10,7 @@ follows; none decides for itself.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,7 +55,15 @@ def screen_name(item: Item, doc: Document) -> str:
     since a build's output is read by people who may see only what is public."""
     if of_item(item) == PUBLIC:
         return doc.source.name
-    return f"exempt item {item.number}" + (f", {doc.label}" if doc.label else "")
+    return f"exempt item {item.number}" + (f", {part_of(doc)}" if doc.label else "")
+
+
+def part_of(doc: Document) -> str:
+    """Which of an exempt item's documents this is, in words that give nothing of it away: its
+    paper, or its appendix by a label such as "Appendix B" (a label of the author's own may say more)."""
+    if not doc.label:
+        return "its paper"
+    return doc.label if re.fullmatch(r"Appendix [A-Z]+", doc.label) else "an appendix"
 
 
 def exempt_mark(paragraph: int) -> str:

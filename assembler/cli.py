@@ -106,7 +106,7 @@ def main(debug: bool) -> None:
 
 @main.command(cls=Command)
 @click.argument("meeting", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False), default=Path("output"),
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=Path("output"),
               show_default=True, help="Folder to write output/<meeting-id>/ into.")
 @click.option("--simplex", is_flag=True, help="No filler pages: papers may start on a left-hand page.")
 @TIMEOUT
@@ -260,7 +260,7 @@ def new_paper(paper: Path, template: str, title: str, appendix_to: Path | None) 
 @main.command(cls=Command)
 @click.argument("paper", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--pdf", is_flag=True, help="Lay it out as PDF too, with LibreOffice.")
-@click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False), default=Path("output"),
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=Path("output"),
               show_default=True, help="Folder to write <meeting-id>/preview/ into.")
 @TIMEOUT
 def render(paper: Path, pdf: bool, output: Path, timeout: float) -> None:
@@ -283,7 +283,7 @@ def templates(meeting: Path | None) -> None:
 
 @main.command(cls=Command)
 @click.argument("meeting", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False), default=Path("output"),
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=Path("output"),
               show_default=True, help="Folder holding the built <meeting-id>/ to verify.")
 @TIMEOUT
 @click.option("--quiet", "-q", is_flag=True, help="Print only the verdict and the differences.")

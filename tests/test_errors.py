@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from conftest import DAMAGED_DOCX, EXAMPLE
 
 from assembler.cli import main
+from assembler.errors import InvalidSources
 from assembler.render.body import STYLE_NAMES, Layout, markdown_to_wordml
 from assembler.sources.load import DEFAULT_TEMPLATES, load_meeting
 
@@ -291,12 +292,15 @@ def test_an_unknown_key_is_a_warning_that_does_not_stop_the_check(meeting):
     assert loaded.items[0].paper.title == "Report"
 
 
-def test_a_public_title_without_exempt_is_a_warning(meeting):
+def test_a_public_title_without_exempt_is_an_error(meeting):
+    """Its author meant the item to be exempt, it seems (a misspelt 'exempt', say): publishing its
+    paper would be the wrong way to find out."""
     folder = meeting({"meeting.yaml": MEETING + "    public_title: A report\n", "p.md": paper("Text.\n")})
-    loaded, warnings = load_meeting(folder)
-    assert [str(w) for w in warnings] == ["m/meeting.yaml:6: warning: item 1: 'public_title' is used only "
-                                          "with 'exempt'; add 'exempt:' or delete it"]
-    assert loaded.items[0].exempt is None
+    with pytest.raises(InvalidSources) as raised:
+        load_meeting(folder)
+    assert [str(p) for p in raised.value.problems] == [
+        "m/meeting.yaml:6: item 1: 'public_title' is used only with 'exempt'; add 'exempt:' with its "
+        "paragraph, or delete it"]
 
 
 def test_exempt_may_be_given_as_text(meeting):

@@ -170,9 +170,74 @@ def test_warnings_about_an_exempt_items_files_do_not_name_them(make_meeting: Mak
     assert done.returncode == 0, done.stderr
     warnings = [line for line in done.stderr.splitlines() if "warning" in line]
     assert warnings == [
-        "m/meeting.yaml:6: warning: item 2 (exempt): its paper, line 5: front matter: unknown key 'offcers' "
-        "(did you mean 'officers'?)",
-        "m/meeting.yaml:6: warning: item 2 (exempt): its paper, line 3: its Appendix A: its properties name "
+        "m/meeting.yaml:6: warning: item 2 (exempt): its paper, line 5: front matter: unknown key '…' "
+        "(did you mean '…'?)",
+        "m/meeting.yaml:6: warning: item 2 (exempt): its paper, line 3: Appendix A: its properties name "
         "people (author); "
         "the names were taken out of the copies the build makes"], warnings
+    assert MARKER.lower() not in (done.stdout + done.stderr).lower()
+
+
+def test_a_preview_of_a_public_paper_cannot_show_an_exempt_items_paper_as_its_appendix(make_meeting: MakeMeeting,
+                                                                                       tmp_path: Path):
+    public = report("Licensing policy", "Policy text.", appendices=[{"title": "A", "file": SECRET}])
+    folder = make_meeting(MEETING | {"items": [SECRET_ITEM, {"title": "Policy.", "paper": "policy.md"}]},
+                          secret_files() | {"policy.md": public})
+    done = assembler(tmp_path, "render", str(folder / "policy.md"), "--output", "out")
+    assert done.returncode == 1
+    assert f"item 2: '{SECRET}' is a paper of exempt item 1, so it would be published" in done.stderr
+    assert not (tmp_path / "out" / "m" / "preview").exists()
+
+
+def answer(make_meeting: MakeMeeting, tmp_path: Path, item: dict, files: dict | None = None) -> list[str]:
+    folder = make_meeting(MEETING | {"items": [{"title": "Policy.", "paper": "policy.md"}, item]},
+                          secret_files() | (files or {}))
+    done = check(tmp_path, folder)
+    assert done.returncode == 1, done.stderr
+    return done.stderr.splitlines()
+
+
+def test_a_blank_exempt_is_an_error_not_a_public_item(make_meeting: MakeMeeting, tmp_path: Path):
+    assert answer(make_meeting, tmp_path, SECRET_ITEM | {"exempt": None}) == [
+        "m/meeting.yaml:6: item 2: 'exempt' is blank; give the paragraph of Part 1 of Schedule 12A that "
+        "applies, 1 to 7, or delete the line"]
+
+
+def test_a_misspelt_exempt_is_an_error_not_a_public_item(make_meeting: MakeMeeting, tmp_path: Path):
+    for key in ("Exempt", "exmept", "EXEMPT"):
+        item = {k: v for k, v in SECRET_ITEM.items() if k != "exempt"} | {key: 3}
+        lines = answer(make_meeting, tmp_path, item)
+        assert any(f"unknown key '{key}'; only an item in meeting.yaml can be exempt" in line for line in lines)
+
+
+def test_exempt_in_a_papers_front_matter_is_an_error(make_meeting: MakeMeeting, tmp_path: Path):
+    lines = answer(make_meeting, tmp_path, {"title": "Review.", "paper": "review.md"},
+                   {"review.md": report("Review", "Text.", exempt=3)})
+    assert "m/review.md:2: front matter: unknown key 'exempt'; only an item in meeting.yaml can be exempt, " \
+           "with 'exempt:' spelt so: as it is, its papers would be published" in lines
+
+
+def test_an_invisible_public_title_is_blank(make_meeting: MakeMeeting, tmp_path: Path):
+    for invisible in ("\u200b", "\u00a0", " \u2060 "):
+        lines = answer(make_meeting, tmp_path, SECRET_ITEM | {"public_title": invisible})
+        assert any("'public_title' is blank" in line for line in lines), lines
+
+
+def test_a_copy_with_other_line_endings_or_a_byte_order_mark_is_caught(make_meeting: MakeMeeting, tmp_path: Path):
+    text = secret_files()[SECRET]
+    assert isinstance(text, str)
+    for copy in (text.replace("\n", "\r\n").encode(), b"\xef\xbb\xbf" + text.encode(), (text + "\n\n  \n").encode()):
+        folder = make_meeting(MEETING | {"items": [{"title": "Policy.", "paper": "copy.md"}, SECRET_ITEM]},
+                              secret_files() | {"copy.md": copy})
+        done = check(tmp_path, folder)
+        assert done.returncode == 1 and f"holds the same as '{SECRET}'" in done.stderr, done.stderr
+
+
+def test_an_authors_own_appendix_label_is_not_printed(make_meeting: MakeMeeting, tmp_path: Path):
+    files = secret_files() | {SECRET: report(f"{MARKER} review", "Text.", appendices=[
+        {"title": "S", "file": "annex.md", "label": f"Annex {MARKER}"}]), "annex.md": "Annex text.\n"}
+    folder = make_meeting(MEETING | {"items": [{"title": "Policy.", "paper": "policy.md"}, SECRET_ITEM]}, files)
+    done = assembler(tmp_path, "build", str(folder), "--output", "out", "--verbose")
+    assert done.returncode == 0, done.stderr
+    assert "rendering exempt item 2, an appendix" in done.stderr
     assert MARKER.lower() not in (done.stdout + done.stderr).lower()

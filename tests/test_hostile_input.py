@@ -236,3 +236,46 @@ def test_nested_markdown_keeps_every_word_or_says_why(lines: list[tuple[str, str
         return
     for word in ("alpha", "bravo", "charlie", "delta", "omega"):
         assert wordml.count(word) == markdown.count(word), markdown
+
+
+ODD = {  # found by trying to break the loader: each gave a traceback, or a wrong line
+    "a NUL in a paper's name": (MEETING.replace("paper: p.md", 'paper: "p\\0.md"'),
+                                "m/meeting.yaml:5: 'p\\x00.md': not the name of a file; name a file in the "
+                                "meeting folder"),
+    "an empty paper name": (MEETING.replace("paper: p.md", 'paper: ""'),
+                            "m/meeting.yaml:5: '': not the name of a file; name a file in the meeting folder"),
+    "a NUL in the templates folder": (MEETING + 'templates: "a\\0b"\n',
+                                      "m/meeting.yaml:6: templates: no folder 'a\\x00b'"),
+    "a lone surrogate": (MEETING + 'venue: "\\ud800"\n',
+                         "m/meeting.yaml:6: meeting: 'venue' holds a character that is not text (a lone "
+                         "surrogate, from a damaged copy and paste); type the value again"),
+    "a date with a time": (MEETING.replace("2026-09-24", "2026-09-24 10:00:00"),
+                           "m/meeting.yaml:2: meeting: 'date' should be a date such as 2026-09-24, "
+                           "not 2026-09-24 10:00:00"),
+}
+
+
+@pytest.mark.parametrize("meeting, expected", ODD.values(), ids=ODD.keys())
+def test_an_odd_value_gets_one_line_saying_what_is_wrong(tmp_path: Path, meeting: str, expected: str) -> None:
+    assert expected in fails(tmp_path, meeting)
+
+
+def test_a_link_that_goes_round_in_a_loop_gets_one_line(tmp_path: Path) -> None:
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "p.md").symlink_to("p.md")
+    code, lines = check(tmp_path / "m", ("meeting.yaml", MEETING))
+    assert (code, lines) == (1, ["m/meeting.yaml:5: 'p.md': a link that leads round in a loop, to no file"])
+
+
+def test_a_time_of_day_is_text_not_a_number_in_sixties(tmp_path: Path) -> None:
+    from assembler.sources.load import load_meeting
+
+    check(tmp_path / "m", ("meeting.yaml", MEETING + "time: 10:00\n"), ("p.md", PAPER + "Text.\n"))
+    assert load_meeting(tmp_path / "m")[0].time == "10:00"
+
+
+def test_an_output_that_is_a_file_gets_the_readmes_one_line(tmp_path: Path) -> None:
+    check(tmp_path / "m", ("meeting.yaml", MEETING), ("p.md", PAPER + "Text.\n"))
+    (tmp_path / "afile").write_text("not a folder")
+    code, lines = assembler(tmp_path, "build", "m", "--output", "afile")
+    assert code == 1 and len(lines) == 1 and "not a folder; give --output a folder" in lines[0], lines

@@ -10,6 +10,7 @@ import difflib
 import re
 import reprlib
 import string
+import unicodedata
 from collections.abc import Set as AbstractSet
 from importlib import resources
 from pathlib import Path
@@ -24,10 +25,11 @@ from ruamel.yaml.nodes import CollectionNode
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import VersionedResolver, implicit_resolvers
 
+from assembler.audience import part_of
 from assembler.errors import InvalidSources, Problem, shown
 from assembler.model import Contact, Document, Item, Kind, Meeting
 from assembler.names import MEETING_ID_RULE, NUMBER_RULE, meeting_id_ok, number_key, number_ok, slug
-from assembler.runtime.cache import file_digest
+from assembler.runtime.cache import digest, file_digest
 from assembler.sources.documents import examine
 from assembler.sources.schema import (
     CONTACT,
@@ -59,9 +61,11 @@ PYYAML_TYPES: dict[str, tuple[re.Pattern[str], list[str]]] = {
     "tag:yaml.org,2002:int": (re.compile(r"""^(?:[-+]?0b[0-1_]+
         |[-+]?0[0-7_]+
         |[-+]?(?:0|[1-9][0-9_]*)
-        |[-+]?0x[0-9a-fA-F_]+
-        |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$""", re.X), list("-+0123456789")),
+        |[-+]?0x[0-9a-fA-F_]+)$""", re.X), list("-+0123456789")),
 }
+QUOTED = re.compile(r"'[^']*'")  # a name or a value, quoted in a message
+ADDRESS = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://\S+")  # a web address, or a file's
+
 # The templates shipped with the package, as package data: a wheel installs them with the code.
 DEFAULT_TEMPLATES = Path(str(resources.files("assembler") / "templates"))
 
@@ -75,7 +79,8 @@ class Located(dict):
 
 class PyYamlResolver(VersionedResolver):
     """YAML 1.1's implicit types, as meeting files have always been read (by PyYAML): yes/no/on/off
-    are true/false and 010 is eight, but y and n are text and 1e5 is text."""
+    are true/false and 010 is eight, but y and n are text and 1e5 is text. Unlike PyYAML, a time
+    such as 10:00 is text, not a number counted in sixties (600)."""
 
     @property
     def versioned_resolver(self) -> Any:
@@ -241,7 +246,11 @@ def check_fields(data: Any, fields: tuple[Field, ...], path: Path, check: Checke
     known = {f.name: f for f in fields}
     lines = getattr(data, "lines", {})
     for key in data:
-        if key not in known:
+        if key not in known and _means_exempt(key):
+            check.error(path, lines.get(str(key), line), f"{what}: unknown key '{key}'; only an item in "
+                        "meeting.yaml can be exempt, with 'exempt:' spelt so: as it is, its papers would "
+                        "be published")
+        elif key not in known:
             near = difflib.get_close_matches(str(key), known, n=1)
             hint = f" (did you mean '{near[0]}'?)" if near else ""
             check.warn(path, lines.get(str(key), line), f"{what}: unknown key '{key}'{hint}")
@@ -251,9 +260,11 @@ def check_fields(data: Any, fields: tuple[Field, ...], path: Path, check: Checke
         if value is None:
             if f.required:
                 check.error(path, line, f"{what}: '{f.name}' is required")
-        elif not f.accepts(value):  # reprlib cuts the value short: it may be a whole pasted page
-            check.error(path, at, f"{what}: '{f.name}' should be {_article(f.kind)}, "
-                                  f"not {reprlib.repr(value)}")
+        elif not f.accepts(value):
+            check.error(path, at, f"{what}: '{f.name}' should be {_article(f.kind)}, not {_given(value)}")
+        elif isinstance(value, str) and not _encodable(value):
+            check.error(path, at, f"{what}: '{f.name}' holds a character that is not text (a lone "
+                                  "surrogate, from a damaged copy and paste); type the value again")
         elif isinstance(value, str) and len(value) > MAX_TEXT:
             check.error(path, at, f"{what}: '{f.name}' is {len(value):,} characters long; "
                                   f"shorten it to {MAX_TEXT:,} at most")
@@ -262,6 +273,32 @@ def check_fields(data: Any, fields: tuple[Field, ...], path: Path, check: Checke
             for n, entry in enumerate(entries, 1):
                 where = f"{what}: {f.name}" + (f" entry {n}" if isinstance(value, list) else "")
                 check_fields(entry, f.entries, path, check, where, getattr(entry, "line", at))
+    return True
+
+
+def _means_exempt(key: object) -> bool:
+    """An unknown key that looks meant as 'exempt' ('Exempt', 'exmept'): passing over it as a
+    misspelling would publish what its author meant to keep private."""
+    return bool(difflib.get_close_matches(str(key).lower(), ["exempt"], n=1, cutoff=0.7))
+
+
+def _given(value: object) -> str:
+    """A value as a message quotes it, cut short by reprlib (it may be a whole pasted page)."""
+    if isinstance(value, datetime.date):  # a date and time: as written, not as Python's repr
+        return value.isoformat(sep=" ") if isinstance(value, datetime.datetime) else value.isoformat()
+    return reprlib.repr(value)
+
+
+def _visible(text: str) -> bool:
+    """Whether text shows anything when printed: not spaces, nor zero-width or control characters."""
+    return any(not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc", "Zs") for ch in text)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
     return True
 
 
@@ -289,11 +326,19 @@ def available_templates(folder: Path) -> list[str]:
 def within(folder: Path, name: str, path: Path, line: int, check: Checker, beside: Path | None = None) -> bool:
     """Whether a file a source names (in the folder beside, or else the meeting folder) stays inside
     the meeting folder, by its name and, if it is a link, by where the link goes."""
+    if "\0" in name or not name.strip() or Path(name) == Path("."):
+        check.error(path, line, f"'{name}': not the name of a file; name a file in the meeting folder")
+        return False
     target = (beside or folder) / name
     if Path(name).is_absolute() or ".." in Path(name).parts:
         check.error(path, line, f"'{name}': name a file inside the meeting folder, not a path out of it")
         return False
-    if folder.resolve() not in target.resolve().parents:
+    try:
+        leaves = folder.resolve() not in target.resolve().parents
+    except (RuntimeError, OSError):  # links that go round in a loop: no file at the end of them
+        check.error(path, line, f"'{name}': a link that leads round in a loop, to no file")
+        return False
+    if leaves:
         check.error(path, line, f"'{name}': a link that leaves the meeting folder")
         return False
     return True
@@ -390,9 +435,23 @@ class MeetingLoader:
             return None, self.check.problems
         n, entry = entries[0]
         item = self._item(entry, n, path, entry.line)
+        if item is not None:
+            self._shared_with_exempt([(n, entry.line, item), *self._exempt_items(data, path, n)], path)
         if item is None or self.check.failed:
             return None, self.check.problems
         return self._meeting(data, (item,)), self.check.problems
+
+    def _exempt_items(self, data: Located, path: Path, skip: int) -> list[tuple[int, int, Item]]:
+        """The meeting's other exempt items, as far as they can be read, so that a preview of a public
+        paper cannot show one of their files. Their own problems are not the preview's."""
+        other = MeetingLoader(self.folder)
+        other.templates = self.templates
+        found = []
+        for n, entry in enumerate(data.get("items") or [], 1):
+            if n != skip and isinstance(entry, Located) and entry.get("exempt") is not None:
+                item = other._item(entry, n, path, entry.line)
+                found += [(n, entry.line, item)] if item else []
+        return found
 
     def _check_id(self) -> None:
         """The folder's name is the meeting's id, and names its output folder."""
@@ -414,8 +473,11 @@ class MeetingLoader:
             if data is None and not self.check.problems:
                 self.check.error(path, 1, "meeting: the file is empty")
             return None, path
-        if data.get("templates"):
-            self.templates = (self.folder / str(data["templates"])).resolve()
+        named = str(data.get("templates") or "")
+        if named:
+            folder = self.folder / named
+            # a NUL names no folder, and resolving a name that holds one would raise
+            self.templates = folder.resolve() if "\0" not in named else folder
             if not _is_folder(self.templates):
                 self.check.error(path, data.lines["templates"],
                                  f"templates: no folder '{data['templates']}'")
@@ -457,14 +519,15 @@ class MeetingLoader:
     def _shared_with_exempt(self, placed: list[tuple[int, int, Item]], path: Path) -> None:
         """A file that an exempt item and a public item both use would be published by the public one.
 
-        Files are compared by content, so that a copy under another name is caught as well.
+        Files are compared by content, so that a copy under another name is caught as well, and a
+        Markdown copy whatever its line endings, byte-order mark or trailing spaces.
         """
-        secret = {file_digest(doc.source): (n, doc.source)
+        secret = {_content(doc): (n, doc.source)
                   for n, _, item in placed if item.exempt for doc in item.documents}
         for n, line, item in placed:
             for doc in () if item.exempt else item.documents:
-                if file_digest(doc.source) in secret:
-                    exempt_n, source = secret[file_digest(doc.source)]
+                if _content(doc) in secret:
+                    exempt_n, source = secret[_content(doc)]
                     same = "is" if source == doc.source else f"holds the same as '{_named(source, self.folder)}',"
                     self.check.error(path, line, (
                         f"item {n}: '{_named(doc.source, self.folder)}' {same} a paper of exempt item "
@@ -506,10 +569,14 @@ class MeetingLoader:
     def _exempt(self, entry: Located, values: dict[str, Any], path: Path, n: int) -> int | None:
         """The exempt paragraph, 1 to 7, given as a number or as text such as "3"."""
         value = entry.get("exempt")
+        if value is None and "exempt" in entry:  # 'exempt:' with nothing after it
+            self.check.error(path, entry.lines["exempt"], f"item {n}: 'exempt' is blank; give the paragraph "
+                             "of Part 1 of Schedule 12A that applies, 1 to 7, or delete the line")
+            return None
         if value is None:
-            if entry.get("public_title") is not None:
-                self.check.warn(path, entry.lines["public_title"], f"item {n}: 'public_title' is used "
-                                "only with 'exempt'; add 'exempt:' or delete it")
+            if entry.get("public_title") is not None:  # its author meant it to be exempt, it seems
+                self.check.error(path, entry.lines["public_title"], f"item {n}: 'public_title' is used "
+                                 "only with 'exempt'; add 'exempt:' with its paragraph, or delete it")
             return None
         text = values["exempt"]
         if not (text.isascii() and text.isdigit()) or int(text) not in EXEMPT_PARAGRAPHS:  # not "³"
@@ -521,7 +588,7 @@ class MeetingLoader:
     def _public_title(self, entry: Located, values: dict[str, Any], path: Path, n: int) -> str:
         """The title the public sees. Given but blank, it would leave the confidential title showing."""
         title: str = values["public_title"]
-        if entry.get("exempt") is not None and "public_title" in entry and not title:
+        if entry.get("exempt") is not None and "public_title" in entry and not _visible(title):
             self.check.error(path, entry.lines["public_title"], f"item {n}: 'public_title' is blank; give "
                              "the title the public may see, or delete the line to show 'title' in public")
         return title
@@ -621,19 +688,29 @@ class MeetingLoader:
         return name if name in available_templates(self.templates) else "report"
 
 
+def _content(doc: Document) -> str:
+    """What a document holds, for comparing: a Markdown paper's text as it reads."""
+    if doc.kind != "md":
+        return file_digest(doc.source)
+    text = doc.source.read_bytes().decode("utf-8-sig", "replace").replace("\r\n", "\n").replace("\r", "\n")
+    return digest("\n".join(line.rstrip() for line in text.strip().splitlines()))
+
+
 def _named(path: Path, folder: Path) -> str:
     return str(path.relative_to(folder)) if folder in path.parents else path.name
 
 
 def _unnamed(problem: Problem, documents: tuple[Document, ...], folder: Path, item: Problem) -> Problem:
-    """problem, told as a warning about item, naming the documents only as "its paper", "its Appendix A"."""
+    """problem, told as a warning about item, naming the documents only as "its paper", "Appendix A",
+    and nothing else it quotes from them: no key, value or web address."""
     message = problem.message
     for doc in documents:
-        what = f"its {doc.label or 'paper'}"
+        what = part_of(doc)
         for name in {_named(doc.source, folder), doc.source.name}:
             message = message.replace(f"'{name}'", what)
         if problem.path == doc.source:
             message = f"{what}, line {problem.line or 1}: {message}"
+    message = QUOTED.sub("'…'", ADDRESS.sub("an address", message))
     return Problem(item.path, item.line, f"{item.message}: {message}", warning=True)
 
 
@@ -647,7 +724,7 @@ def _exists(path: Path) -> bool:
 def _is_folder(path: Path) -> bool:
     try:
         return path.is_dir()
-    except OSError:  # a name too long for the file system is no folder either
+    except (OSError, ValueError):  # a name too long for the file system is no folder either
         return False
 
 
