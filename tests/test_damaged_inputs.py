@@ -8,15 +8,23 @@ conversion that fails for want of disk space says so, rather than blaming LibreO
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import test_names_outputs
+from conftest import ONE_REPORT, report
 from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, FloatObject, NameObject, NullObject, NumberObject, PdfObject, TextStringObject
+from readback import layout_text
+from test_names_outputs import tmpfs
 from test_partners import write_meeting
+
+# A meeting built onto a small disk, as test_names_outputs builds it.
+small_disk, built = test_names_outputs.small_disk, test_names_outputs.built
 
 SIZE = "has no usable size; ask for the file again"
 
@@ -80,3 +88,16 @@ def test_a_partner_pdf_with_a_damaged_page_is_one_line_in_check_and_build(kind, 
     assert assembler(tmp_path, "check", "m") == (1, expected)
     assert assembler(tmp_path, "build", "m", "--output", "out") == (1, expected)
     assert not (tmp_path / "out" / "m").exists()
+
+
+def test_a_manifest_nested_too_deep_to_read_is_damaged_in_verify_and_rebuilt_by_build(built, small_disk, tmp_path):
+    target, _ = built
+    (target / "manifest.json").write_text("[" * 100_000)
+    code, lines = assembler(tmp_path, "verify", "m", "--output", "disk", "--quiet")
+    assert (code, lines) == (1, ["disk/m/manifest.json: damaged: not the manifest a build writes, so the pack "
+                                 "cannot be checked against its sources; build the meeting again to write "
+                                 "a new one"])
+    assert assembler(tmp_path, "build", "m", "--output", "disk") == (0, [])
+    assert json.loads((target / "manifest.json").read_text())["pages"] >= 1
+    assert "converted by the stand-in soffice" in layout_text(target / "agenda-pack.pdf")
+
