@@ -101,3 +101,11 @@ def test_a_manifest_nested_too_deep_to_read_is_damaged_in_verify_and_rebuilt_by_
     assert json.loads((target / "manifest.json").read_text())["pages"] >= 1
     assert "converted by the stand-in soffice" in layout_text(target / "agenda-pack.pdf")
 
+
+@pytest.mark.parametrize("size", ["40k", "60k", "80k", "100k"])
+def test_a_nearly_full_output_disk_is_blamed_on_the_disk_not_on_libreoffice(size, make_meeting, tmp_path):
+    make_meeting(ONE_REPORT, {"p.md": report("Report", "Text.\n")})
+    with tmpfs(tmp_path / "disk", size):
+        code, lines = assembler(tmp_path, "build", "m", "--output", "disk")
+        assert (code, lines) == (1, ["disk/m: no space left on the disk; free some space and build again"])
+        assert not (tmp_path / "disk" / "m").exists()
