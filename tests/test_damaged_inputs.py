@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +17,7 @@ from conftest import ONE_REPORT, report
 from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, FloatObject, NameObject, NullObject, NumberObject, PdfObject, TextStringObject
 from readback import layout_text
-from test_names_outputs import tmpfs
+from test_names_outputs import assembler, tmpfs
 from test_partners import write_meeting
 
 # A meeting built onto a small disk, as test_names_outputs builds it.
@@ -65,14 +62,6 @@ DAMAGED_PDFS = {
     "Annots holding itself": (damaged_pdf("/Annots", NumberObject(0)),
                               "has damaged notes or links; ask for the file again"),
 }
-
-
-def assembler(cwd: Path, *args: str) -> tuple[int, list[str]]:
-    """The `assembler` program run in cwd, as an officer would: its exit code and stderr's lines."""
-    env = os.environ | {"XDG_CACHE_HOME": str(cwd / "cache")}  # no sound-PDF marker from another test
-    done = subprocess.run([sys.executable, "-m", "assembler", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=120, check=False)
-    return done.returncode, done.stderr.splitlines()
 
 
 def _paper_line(folder: Path) -> int:
