@@ -9,6 +9,7 @@ and the manifest does not depend on where the sources sit.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -152,14 +153,23 @@ def test_output_folders_follow_the_umask_so_they_can_be_published(make_meeting, 
 
 # -- the output side's faults ---------------------------------------------------------------
 
+@contextlib.contextmanager
+def tmpfs(folder: Path, size: str) -> Iterator[Path]:
+    """A tmpfs of that size ("2m", "60k") mounted at folder while the block runs: a real file system
+    that fills up and can be made read-only."""
+    folder.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(folder)], check=True)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 2 MB tmpfs, a real file system that fills up and can be made read-only."""
-    folder = tmp_path / "disk"
-    folder.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m,mode=0755", "tmpfs", str(folder)], check=True)
-    yield folder
-    subprocess.run(["umount", "-l", str(folder)], check=True)
+    """A 2 MB disk."""
+    with tmpfs(tmp_path / "disk", "2m") as folder:
+        yield folder
 
 
 def fill(disk: Path) -> None:

@@ -46,6 +46,7 @@ DEFAULT_TIMEOUT = 600.0
 POLL = 0.05  # seconds between looks at LibreOffice's progress
 HOST_START = 30.0  # seconds a host may take to start before its slot's soffice runs without it
 ROOM = 8 * 2**20  # bytes a profile folder needs free: a new profile takes half a megabyte
+OUTPUT_ROOM = 4 * 2**20  # bytes free below which a failed conversion is put down to the output disk
 
 
 @dataclass(frozen=True)
@@ -404,10 +405,18 @@ def convert_in(jobs: Sequence[Conversion], outdir: Path, slots: Sequence[Path], 
     for n in range(0, len(failed), len(slots)):
         again |= _attempt([[job] for job in failed[n:n + len(slots)]], slots, outdir, deadline, done, line)
     if again:
+        _check_output_room(outdir)
         job = next(job for job in jobs if job in again)
         raise AssemblerError(f"LibreOffice could not convert this document to PDF ({again[job]}); "
                              "open it in Word or LibreOffice to check it is not damaged", job.source)
     return {job.docx: outdir / job.pdf_name for job in jobs}
+
+
+def _check_output_room(outdir: Path) -> None:
+    """A disk too full for LibreOffice to write its PDF is the disk's fault, not the document's:
+    LibreOffice, failing to write, says only that it wrote no PDF, or a cut-off one."""
+    if shutil.disk_usage(outdir).free < OUTPUT_ROOM:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
 
 def _failure(pdf: Path, status: int) -> str:

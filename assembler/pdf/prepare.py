@@ -126,7 +126,16 @@ def to_a4(page: PageObject) -> None:
 
 
 def _annotations(page: PageObject) -> list[DictionaryObject]:
-    return [a.get_object() for a in page.get("/Annots", ArrayObject()) if "/Rect" in a.get_object()]
+    """The page's annotations that have a place on it; anything else in the array is damage, and skipped."""
+    return [annot for _, annot in _annotation_entries(page) if "/Rect" in annot]
+
+
+def _annotation_entries(page: PageObject) -> list[tuple[PdfObject, DictionaryObject]]:
+    """The entries of the page's /Annots that are annotations (dictionaries, or references to them),
+    each with its dictionary."""
+    found = page.get("/Annots", ArrayObject()).get_object()
+    entries = found if isinstance(found, ArrayObject) else ArrayObject()
+    return [(entry, entry.get_object()) for entry in entries if isinstance(entry.get_object(), DictionaryObject)]
 
 
 def _appearance(widget: DictionaryObject) -> StreamObject | None:
@@ -169,7 +178,7 @@ def flatten_fields(page: PageObject) -> None:
 
 def _keep_annotations(page: PageObject, keep: Callable[[DictionaryObject], bool]) -> None:
     if "/Annots" in page:
-        page[NameObject("/Annots")] = ArrayObject(a for a in _array(page["/Annots"]) if keep(a.get_object()))
+        page[NameObject("/Annots")] = ArrayObject(entry for entry, annot in _annotation_entries(page) if keep(annot))
 
 
 def _destination_page(reader: PdfReader, pages: list[IndirectObject | None], annot: DictionaryObject) -> int | None:

@@ -87,7 +87,7 @@ def read_manifest(path: Path) -> dict[str, Any]:
     """A build's manifest.json; AssemblerError if it is damaged (OSError if it cannot be read at all)."""
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError:  # not JSON, or not UTF-8
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested deeper than Python can read
         manifest = None
     if not _well_formed(manifest):
         raise AssemblerError("damaged: not the manifest a build writes, so the pack cannot be checked "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import zipfile
 from collections import OrderedDict
 from importlib.metadata import version
@@ -13,7 +14,7 @@ from assembler.errors import AssemblerError
 from assembler.runtime.cache import digest, file_digest, user_cache
 
 if TYPE_CHECKING:
-    from pypdf import PdfReader
+    from pypdf import PageObject, PdfReader
 
 # pypdf and python-docx are imported where they are used: a build with nothing to do, and a
 # meeting of Markdown papers alone, need neither, and importing them costs a tenth of a second.
@@ -77,22 +78,68 @@ def examine(path: Path, kind: str) -> tuple[str | None, bool]:
     return None, False
 
 
+# What "sound" covers, in the sound PDFs' markers: a marker left before a check was added does not vouch for it.
+SOUND_CHECKS = "opens; unrepaired; every page's size, rotation and annotations"
+
+
 def _examine_pdf(path: Path) -> tuple[str | None, bool]:
     """A PDF found sound (it opens, unrepaired) is remembered, by its content and pypdf's version,
     so that a build with nothing new to do need not open it again."""
-    marker = user_cache() / "sound-pdfs" / digest(version("pypdf"), path.read_bytes())
+    marker = user_cache() / "sound-pdfs" / digest(version("pypdf"), SOUND_CHECKS, path.read_bytes())
     if marker.exists():
         return None, False
     try:
-        open_pdf(path)
+        problem = _pages_problem(open_pdf(path))
     except AssemblerError as exc:
         return exc.problem.message, False
+    if problem:
+        return problem, False
     if _repaired(path):
         return None, True
     with contextlib.suppress(OSError):  # a memory only: a cache that cannot be written costs time alone
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.touch()
     return None, False
+
+
+# The largest side a PDF page may have, in points (200 inches): a viewer, pypdf and the pack's own
+# scaling all fail on a page of no size, or of a size no printer could hold.
+LARGEST_SIDE = 14_400
+
+
+def _pages_problem(reader: PdfReader) -> str | None:
+    """What is wrong with the first page whose size, rotation or annotations cannot be laid into a
+    pack (None if none is): found here, `check` reports it, rather than the build failing halfway."""
+    for number, page in enumerate(reader.pages, 1):
+        problem = _page_problem(page)
+        if problem:
+            return f"page {number} {problem}; ask for the file again"
+    return None
+
+
+def _page_problem(page: PageObject) -> str | None:
+    # pypdf's arrays, dictionaries and numbers are Python's lists, dicts, ints and floats.
+    boxes = [page.get(name) for name in ("/MediaBox", "/CropBox") if name == "/MediaBox" or name in page]
+    if not all(_usable_box(box.get_object() if box is not None else None) for box in boxes):
+        return "has no usable size"
+    rotate = page.get("/Rotate")
+    if rotate is not None and not isinstance(rotate.get_object(), int):
+        return "has a rotation that is not a number"
+    annots = page.get("/Annots")
+    annots = annots.get_object() if annots is not None else []
+    if not isinstance(annots, list) or not all(isinstance(a.get_object(), dict) for a in annots):
+        return "has damaged notes or links"
+    return None
+
+
+def _usable_box(box: object) -> bool:
+    """A rectangle of four finite numbers, neither of its sides empty nor beyond the largest a PDF may have."""
+    if not isinstance(box, list) or len(box) != 4:
+        return False
+    corners = [corner.get_object() for corner in box]
+    if not all(isinstance(c, (int, float)) and not isinstance(c, bool) and math.isfinite(c) for c in corners):
+        return False
+    return all(0 < abs(corners[n + 2] - corners[n]) <= LARGEST_SIDE for n in (0, 1))
 
 
 def _repaired(path: Path) -> bool:
