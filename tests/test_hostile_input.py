@@ -100,7 +100,8 @@ LOADER = {
         "m/meeting.yaml:2: YAML, column 7: 2026-02-30 is not a date on the calendar"),
     "a set as a key": (
         MEETING + "? !!set {a}\n: x\n",
-        "m/meeting.yaml:6: YAML, column 3: a key in '{ }' or '[ ]'; put it in quotes"),
+        "m/meeting.yaml:6: YAML, column 3: a value tagged '!!set' is not supported; write it as plain text, a "
+        "list or a mapping"),
 }
 
 
@@ -179,8 +180,8 @@ NESTED = {
         "*" * 5000 + "word" + "*" * 5000 + "\n",
         "m/p.md:5: bold, italics and links nested more than 20 deep are not supported; check the '*' "
         "and '_' on this line"),
-    "bold three thousand deep": (
-        "**a " * 3000 + "x" + " a**" * 3000 + "\n",
+    "bold two thousand deep": (  # as long a line as a paper may have
+        "**a " * 2000 + "x" + " a**" * 2000 + "\n",
         "m/p.md:5: bold, italics and links nested more than 20 deep are not supported; check the '*' "
         "and '_' on this line"),
 }
@@ -279,3 +280,34 @@ def test_an_output_that_is_a_file_gets_the_readmes_one_line(tmp_path: Path) -> N
     (tmp_path / "afile").write_text("not a folder")
     code, lines = assembler(tmp_path, "build", "m", "--output", "afile")
     assert code == 1 and len(lines) == 1 and "not a folder; give --output a folder" in lines[0], lines
+
+
+SECOND = {  # found by a second try at breaking it
+    "a paper named by a number": (MEETING.replace("paper: p.md", "paper: 5"), "",
+                                  "m/meeting.yaml:5: item 1: 'paper' should be a file name such as report.md, not 5"),
+    "a merge key": (MEETING.replace("  - title: Report\n", "  - <<: {exempt: 3}\n    title: Report\n"), "",
+                    "m/meeting.yaml:4: YAML, column 5: merge keys ('<<') are not supported; write the keys out"),
+    "an ordered-map tag": ("body: !!omap [a: 1]\n" + MEETING.replace("body: Board\n", ""), "",
+                           "m/meeting.yaml:1: YAML, column 7: a value tagged '!!omap' is not supported; write it "
+                           "as plain text, a list or a mapping"),
+    "a line of a million characters": (MEETING, "word " * 190_000,
+                                       "m/p.md:5: a line of 950,000 characters; a paragraph runs to a few "
+                                       "thousand at most (20,000 here): break it up"),
+    "a hundred thousand paragraphs": (MEETING, "para\n\n" * 50_000,
+                                      "m/p.md:30001: the paper has 100,004 lines; a paper can have 30,000 at most: "
+                                      "move some of it into an appendix of its own"),
+    "a table wider than Word's": (MEETING, "|" + "a|" * 100 + "\n|" + "-|" * 100 + "\n",
+                                  "m/p.md:5: a table of more than 63 columns; a Word table holds 63 at most: "
+                                  "split it into tables"),
+}
+
+
+@pytest.mark.parametrize("meeting, body, expected", SECOND.values(), ids=SECOND.keys())
+def test_a_second_try_at_breaking_it_gets_one_line(tmp_path: Path, meeting: str, body: str, expected: str) -> None:
+    assert fails(tmp_path, meeting, body or "Text.\n") == [expected]
+
+
+def test_an_explicit_text_tag_is_plain_text(tmp_path: Path) -> None:
+    code, lines = check(tmp_path / "m", ("meeting.yaml", MEETING.replace("body: Board", "body: !!str Board")),
+                        ("p.md", PAPER + "Text.\n"))
+    assert (code, lines) == (0, [])

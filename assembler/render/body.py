@@ -40,6 +40,7 @@ _CELL_MARGIN = 2
 # level this check refuses, and no text is ever lost without a word.
 MAX_BLOCK_DEPTH = 9
 MAX_INLINE_DEPTH = 20
+MAX_COLUMNS = 63  # as Word's tables allow
 PARSER = MarkdownIt("commonmark", {"html": True, "maxNesting": 2 * MAX_BLOCK_DEPTH + 2}).enable("table")
 _CONTAINERS = {"bullet_list_open": "lists", "ordered_list_open": "lists", "blockquote_open": "block quotes"}
 
@@ -55,7 +56,7 @@ def checked(markdown: str, source: Path, first_line: int) -> list[Token]:
     """The body's tokens, once they are known to nest no deeper than is supported: deeper, the
     parser would have dropped text, and the tree of tokens would be too deep to walk."""
     tokens = parsed(markdown)
-    depth = 0
+    depth = cells = row = 0
     for token in tokens:
         line = first_line + token.map[0] if token.map else first_line
         if token.type in _CONTAINERS:
@@ -66,6 +67,13 @@ def checked(markdown: str, source: Path, first_line: int) -> list[Token]:
                                      source, line)
         elif token.type.endswith(("list_close", "blockquote_close")):
             depth -= 1
+        elif token.type == "tr_open":
+            cells, row = 0, line
+        elif token.type in ("th_open", "td_open"):
+            cells += 1
+            if cells > MAX_COLUMNS:
+                raise AssemblerError(f"a table of more than {MAX_COLUMNS} columns; a Word table holds "
+                                     f"{MAX_COLUMNS} at most: split it into tables", source, row)
         elif token.type == "inline":
             _check_inline(token, source, line)
     return tokens

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.comments import CommentedMap, TaggedScalar
 from ruamel.yaml.composer import Composer, MaxDepthExceededError
 from ruamel.yaml.constructor import RoundTripConstructor, SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -45,8 +45,13 @@ from assembler.sources.schema import (
 )
 
 KINDS: tuple[Kind, ...] = ("md", "docx", "pdf")
+MAX_LINES = 30_000  # a 100-page report has some 2,000 lines; a 5,000-row table, 5,000
+MAX_LINE_CHARS = 20_000  # a long paragraph has some 3,000 characters
 MAX_YAML_DEPTH = 20  # a meeting nests four deep (items, an item, its appendices, an appendix)
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+MERGE_TAG = "tag:yaml.org,2002:merge"
+PLAIN_TAGS = {f"tag:yaml.org,2002:{kind}" for kind in ("str", "int", "float", "bool", "null", "timestamp", "seq",
+                                                        "map", "merge")}
 # Where ruamel.yaml's YAML 1.1 reads more than PyYAML did (y and n as booleans, 1e5 as a number),
 # PyYAML's patterns, so that a meeting file means what it always meant.
 PYYAML_TYPES: dict[str, tuple[re.Pattern[str], list[str]]] = {
@@ -103,7 +108,12 @@ class _Composer(Composer):
 
 class _Constructor(RoundTripConstructor):
     def construct_object(self, node: Any, deep: bool = False) -> Any:
-        """A value YAML recognises but Python cannot hold, as one line rather than a traceback."""
+        """A value YAML recognises but Python cannot hold, as one line rather than a traceback; and
+        none of YAML's other kinds of value (!!omap, !!set, !!binary…), which a meeting has no use for."""
+        if node.tag not in PLAIN_TAGS:
+            raise MarkedYAMLError(problem=f"a value tagged '{node.tag.replace('tag:yaml.org,2002:', '!!')}' "
+                                          "is not supported; write it as plain text, a list or a mapping",
+                                  problem_mark=node.start_mark)
         try:
             return super().construct_object(node, deep)
         except (ValueError, OverflowError) as exc:
@@ -114,6 +124,9 @@ class _Constructor(RoundTripConstructor):
     # ruamel.yaml's round-trip constructor has this signature, and says so in the same way
     def construct_mapping(self, node: Any, maptyp: Any, deep: bool = False) -> Any:  # type: ignore[override]
         for key_node, _ in node.value:
+            if key_node.tag == MERGE_TAG:  # '<<': keys taken from another mapping, out of sight
+                raise MarkedYAMLError(problem="merge keys ('<<') are not supported; write the keys out",
+                                      problem_mark=key_node.start_mark)
             if isinstance(key_node, CollectionNode):  # "{{ x }}: y" is valid YAML, but no key to look up
                 self.construct_object(key_node, deep=True)  # a fault inside it is met first, as it was
                 raise MarkedYAMLError(problem="a key in '{ }' or '[ ]'; put it in quotes",
@@ -201,6 +214,8 @@ def _plain(value: Any, first_line: int) -> Any:
         return {_plain(v, first_line) for v in value}
     if isinstance(value, datetime.datetime):
         return datetime.datetime.fromisoformat(value.isoformat())
+    if isinstance(value, TaggedScalar):  # '!!str B': the text, as it would be untagged
+        return str(value.value)
     return next((kind(value) for kind in (bool, int, float, str) if isinstance(value, kind)), value)
 
 
@@ -650,7 +665,7 @@ class MeetingLoader:
         if kind != "md":
             return Document(source=source, kind=kind, title=title, label=label)
         text = read_text(source, self.check, "a Markdown paper", MAX_PAPER_BYTES)
-        if text is None:
+        if text is None or not self._in_bounds(source, text):
             return None
         head, body, body_line = split_front_matter(text)
         found = len(self.check.problems)
@@ -682,6 +697,20 @@ class MeetingLoader:
 
         for name, offset in picture_places(body):
             within(self.folder, name, source, body_line + offset, self.check, beside=source.parent)
+
+    def _in_bounds(self, source: Path, text: str) -> bool:
+        """Whether a paper's lines are few and short enough to lay out in reasonable time: a line of a
+        million characters, or a hundred thousand paragraphs, is a paste or an export gone wrong."""
+        lines = text.splitlines()
+        if len(lines) > MAX_LINES:
+            self.check.error(source, MAX_LINES + 1, f"the paper has {len(lines):,} lines; a paper can have "
+                             f"{MAX_LINES:,} at most: move some of it into an appendix of its own")
+            return False
+        long = next((n for n, line in enumerate(lines, 1) if len(line) > MAX_LINE_CHARS), None)
+        if long:
+            self.check.error(source, long, f"a line of {len(lines[long - 1]):,} characters; a paragraph "
+                             f"runs to a few thousand at most ({MAX_LINE_CHARS:,} here): break it up")
+        return long is None
 
     def _default_template(self, name: str) -> str:
         """A Markdown appendix uses the appendix template where there is one, else report."""

@@ -18,9 +18,9 @@ MAX_TEXT = 2000
 MAX_MEETING_BYTES = 100_000
 MAX_PAPER_BYTES = 1_000_000
 
-TEXT, DATE, FLAG, WHOLE, LIST, MAPPING, TEXTS = (
+TEXT, DATE, FLAG, WHOLE, LIST, MAPPING, TEXTS, FILE = (
     "text", "date such as 2026-09-24", "true/false", "whole number from 0 to 32767", "list", "mapping",
-    "text or list of text")
+    "text or list of text", "file name such as report.md")
 
 
 def as_date(value: Any) -> datetime.date | None:
@@ -45,7 +45,8 @@ def as_whole(value: Any) -> int | None:
 
 # How each kind of value is read once checked. Every value is converted, accepted or not: a value
 # that is not accepted has been reported already, and the follow-on checks see what they always saw.
-CONVERTERS: dict[str, Callable[[Any], Any]] = {TEXT: as_text, DATE: as_date, FLAG: bool, WHOLE: as_whole}
+CONVERTERS: dict[str, Callable[[Any], Any]] = {TEXT: as_text, DATE: as_date, FLAG: bool, WHOLE: as_whole,
+                                                FILE: as_text}
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ class Field:
             return as_date(value) is not None
         if self.kind == FLAG:
             return isinstance(value, bool)
+        if self.kind == FILE:  # 5 or 1.5 read as numbers would name no file, and be passed over
+            return isinstance(value, str)
         if self.kind == WHOLE:  # a number to start a list from: Word's lists count no further
             return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 32767
         if self.kind == LIST:
@@ -88,7 +91,7 @@ def converted(data: Mapping[str, Any], fields: tuple[Field, ...]) -> dict[str, A
 PERSON = (Field("name", required=True), Field("role"), Field("phone"), Field("email"))
 APPENDIX = (
     Field("title", required=True, help="the appendix's title"),
-    Field("file", required=True, help="a .md, .docx or .pdf file in the meeting folder"),
+    Field("file", FILE, required=True, help="a .md, .docx or .pdf file in the meeting folder"),
     Field("label", help='e.g. "Appendix 1"; default Appendix A, B, C…'),
 )
 
@@ -109,7 +112,7 @@ ITEM = (
     Field("number", TEXT, help="default: 1, 2, 3… in order"),
     Field("presenter", help="printed under the title"),
     Field("text", help="printed under the title, e.g. the date of the next meeting"),
-    Field("paper", help="a .md, .docx or .pdf file in the meeting folder"),
+    Field("paper", FILE, help="a .md, .docx or .pdf file in the meeting folder"),
     Field("verbal", FLAG, help='"Verbal report" in the Marked column'),
     Field("appendices", LIST, help="for a .docx or .pdf paper", entries=APPENDIX),
     Field("exempt", TEXT, help="1 to 7: the paragraph of Part 1 of Schedule 12A to the Local Government "
