@@ -665,9 +665,11 @@ class MeetingLoader:
         if kind != "md":
             return Document(source=source, kind=kind, title=title, label=label)
         text = read_text(source, self.check, "a Markdown paper", MAX_PAPER_BYTES)
-        if text is None or not self._in_bounds(source, text):
+        if text is None:
             return None
         head, body, body_line = split_front_matter(text)
+        if not self._in_bounds(source, body, body_line):
+            return None
         found = len(self.check.problems)
         front = parse_yaml(head, source, self.check, first_line=2) if head else Located()
         if len(self.check.problems) > found:
@@ -698,18 +700,19 @@ class MeetingLoader:
         for name, offset in picture_places(body):
             within(self.folder, name, source, body_line + offset, self.check, beside=source.parent)
 
-    def _in_bounds(self, source: Path, text: str) -> bool:
-        """Whether a paper's lines are few and short enough to lay out in reasonable time: a line of a
-        million characters, or a hundred thousand paragraphs, is a paste or an export gone wrong."""
-        lines = text.splitlines()
-        if len(lines) > MAX_LINES:
-            self.check.error(source, MAX_LINES + 1, f"the paper has {len(lines):,} lines; a paper can have "
-                             f"{MAX_LINES:,} at most: move some of it into an appendix of its own")
+    def _in_bounds(self, source: Path, body: str, first_line: int) -> bool:
+        """Whether a paper's body has few and short enough lines to lay out in reasonable time: a line
+        of a million characters, or a hundred thousand paragraphs, is a paste or an export gone wrong.
+        (The front matter's values have limits of their own.)"""
+        lines = body.splitlines()
+        if first_line - 1 + len(lines) > MAX_LINES:
+            self.check.error(source, MAX_LINES + 1, f"the paper has {first_line - 1 + len(lines):,} lines; a "
+                             f"paper can have {MAX_LINES:,} at most: move some of it into an appendix of its own")
             return False
-        long = next((n for n, line in enumerate(lines, 1) if len(line) > MAX_LINE_CHARS), None)
-        if long:
-            self.check.error(source, long, f"a line of {len(lines[long - 1]):,} characters; a paragraph "
-                             f"runs to a few thousand at most ({MAX_LINE_CHARS:,} here): break it up")
+        long = next((n for n, line in enumerate(lines) if len(line) > MAX_LINE_CHARS), None)
+        if long is not None:
+            self.check.error(source, first_line + long, f"a line of {len(lines[long]):,} characters; a "
+                             f"paragraph runs to a few thousand at most ({MAX_LINE_CHARS:,} here): break it up")
         return long is None
 
     def _default_template(self, name: str) -> str:
