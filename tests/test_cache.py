@@ -90,17 +90,17 @@ def test_the_command_line_says_what_it_did_only_when_asked(make_meeting, tmp_pat
 def test_a_sound_pdf_is_remembered_by_its_content_not_its_name(tmp_path, monkeypatch):
     from reportlab.pdfgen.canvas import Canvas
 
-    from assembler.sources.documents import examine
+    from assembler.sources.documents import Examined, examine
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     pdf = tmp_path / "appendix.pdf"
     canvas = Canvas(str(pdf))
     canvas.drawString(72, 720, "A partner's appendix.")
     canvas.save()
-    assert examine(pdf, "pdf") == (None, False)
+    assert examine(pdf, "pdf") == Examined()
     assert len(list((tmp_path / "cache" / "assembler" / "sound-pdfs").iterdir())) == 1
     pdf.write_bytes(b"%PDF-1.7\n" + b"not a PDF at all " * 20)  # the same name, damaged content
-    assert examine(pdf, "pdf")[0].startswith("the PDF cannot be read")
+    assert examine(pdf, "pdf").problem.startswith("the PDF cannot be read")
 
 
 def test_the_code_digest_covers_every_module_of_every_subpackage(tmp_path):

@@ -6,6 +6,7 @@ import contextlib
 import math
 import zipfile
 from collections import OrderedDict
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -62,44 +63,66 @@ def _read_pdf(path: Path, source: Path | None) -> PdfReader:
                              "ask for the file again", source or path) from None
 
 
-def examine(path: Path, kind: str) -> tuple[str | None, bool]:
-    """Why a .pdf or .docx file cannot be used (None if it can), and whether it is a PDF that
-    opens only once repaired."""
+@dataclass(frozen=True)
+class Examined:
+    """What one look at a file found."""
+
+    problem: str | None = None  # why it cannot be used; None if it can
+    repaired: bool = False  # a PDF that opens only once repaired
+    attached: bool = False  # a PDF carrying files attached to it, which are left out of the pack
+
+
+def examine(path: Path, kind: str) -> Examined:
+    """Whether a .pdf or .docx file can be used, and what else a look at it found."""
     with path.open("rb") as handle:
         head = handle.read(1024)
     if not head:
-        return "the file is empty", False
+        return Examined("the file is empty")
     if kind == "pdf":
         if b"%PDF-" not in head:
-            return "not a PDF" + (": it is a Word file; name it .docx" if head.startswith(b"PK") else ""), False
+            return Examined("not a PDF" + (": it is a Word file; name it .docx" if head.startswith(b"PK") else ""))
         return _examine_pdf(path)
     if kind == "docx":
-        return _word_problem(path, head), False
-    return None, False
+        return Examined(_word_problem(path, head))
+    return Examined()
 
 
 # What "sound" covers, in the sound PDFs' markers: a marker left before a check was added does not vouch for it.
-SOUND_CHECKS = "opens; unrepaired; every page's size, rotation and annotations"
+SOUND_CHECKS = "opens; unrepaired; every page's size, rotation and annotations; no attached files"
 
 
-def _examine_pdf(path: Path) -> tuple[str | None, bool]:
-    """A PDF found sound (it opens, unrepaired) is remembered, by its content and pypdf's version,
-    so that a build with nothing new to do need not open it again."""
+def _examine_pdf(path: Path) -> Examined:
+    """A PDF found sound (it opens, unrepaired, with no attached files) is remembered, by its content
+    and pypdf's version, so that a build with nothing new to do need not open it again."""
     marker = user_cache() / "sound-pdfs" / digest(version("pypdf"), SOUND_CHECKS, path.read_bytes())
     if marker.exists():
-        return None, False
+        return Examined()
     try:
-        problem = _pages_problem(open_pdf(path))
+        reader = open_pdf(path)
+        problem = _pages_problem(reader)
     except AssemblerError as exc:
-        return exc.problem.message, False
+        return Examined(exc.problem.message)
     if problem:
-        return problem, False
-    if _repaired(path):
-        return None, True
-    with contextlib.suppress(OSError):  # a memory only: a cache that cannot be written costs time alone
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.touch()
-    return None, False
+        return Examined(problem)
+    found = Examined(repaired=_repaired(path), attached=_attached(reader))
+    if found == Examined():
+        with contextlib.suppress(OSError):  # a memory only: a cache that cannot be written costs time alone
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+    return found
+
+
+def _attached(reader: PdfReader) -> bool:
+    """Whether a PDF carries files attached to it, as a whole or on a page."""
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    try:
+        names = reader.root_object.get("/Names", DictionaryObject()).get_object()
+        return "/EmbeddedFiles" in names or any(
+            annot.get_object().get("/Subtype") == "/FileAttachment"
+            for page in reader.pages for annot in page.get("/Annots", ArrayObject()).get_object())
+    except Exception:  # pypdf raises many kinds for a damaged file; attached files are left out of the pack anyway
+        return False
 
 
 # The largest side a PDF page may have, in points (200 inches): a viewer, pypdf and the pack's own

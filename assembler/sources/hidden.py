@@ -8,21 +8,15 @@ read as XML here, without LibreOffice, once documents.zip_problem has found them
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import re
 import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 
 from lxml import etree
-from pypdf.generic import ArrayObject, DictionaryObject
-
-from assembler.runtime.cache import digest, user_cache
-from assembler.sources.documents import open_pdf
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Entities are not expanded and nothing is fetched: the file is someone else's.
@@ -138,27 +132,3 @@ def unnamed_parts(source: Path) -> dict[str, Callable[[bytes], bytes]]:
     if not word_hidden(source).people:
         return {}
     return {part: functools.partial(_unnamed, fields=fields) for part, fields in PEOPLE.items()}
-
-
-def pdf_attachments(path: Path) -> bool:
-    """Whether a PDF carries files attached to it, as a whole or on a page (they are left out of the pack).
-
-    A PDF found to have none is remembered, by its content, so that a build with nothing new to do
-    need not open it again.
-    """
-    marker = user_cache() / "unattached-pdfs" / digest(version("pypdf"), path.read_bytes())
-    if marker.exists():
-        return False
-    reader = open_pdf(path)
-    try:
-        names = reader.root_object.get("/Names", DictionaryObject()).get_object()
-        attached = "/EmbeddedFiles" in names or any(
-            annot.get_object().get("/Subtype") == "/FileAttachment"
-            for page in reader.pages for annot in page.get("/Annots", ArrayObject()).get_object())
-    except Exception:  # pypdf raises many kinds for a damaged file; attached files are left out of the pack anyway
-        return False
-    if not attached:
-        with contextlib.suppress(OSError):  # a memory only: a cache that cannot be written costs time alone
-            marker.parent.mkdir(parents=True, exist_ok=True)
-            marker.touch()
-    return attached

@@ -375,11 +375,11 @@ def _inside(folder: Path, name: str, path: Path, line: int, check: Checker, exem
         check.error(path, line, f"'{name}': a {target.suffix or 'nameless'} file; "
                                 "papers and appendices are .md, .docx or .pdf")
         return None
-    problem, repaired = examine(target, kind)
-    if problem:
-        check.error(path, line, f"'{name}': {problem}")
+    found = examine(target, kind)
+    if found.problem:
+        check.error(path, line, f"'{name}': {found.problem}")
         return None
-    if repaired:
+    if found.repaired:
         check.warn(path, line, f"'{name}': the PDF is damaged; it was repaired and included, but check "
                                "its pages in the pack, or ask for the file again")
     if kind == "docx":
@@ -388,19 +388,18 @@ def _inside(folder: Path, name: str, path: Path, line: int, check: Checker, exem
         for link in outside_links(target):
             check.warn(path, line, f"'{name}': {link}; it was left out, since a build fetches nothing "
                                    "from the network or from other files")
-    _out_of_sight(target, kind, f"'{name}'", (path, line), check, exempt)
+    if found.attached:
+        check.warn(path, line, f"'{name}': holds attached files; they were left out of the pack")
+    if kind == "docx":
+        _out_of_sight(target, f"'{name}'", (path, line), check, exempt)
     return target
 
 
-def _out_of_sight(target: Path, kind: str, name: str, where: tuple[Path, int], check: Checker, exempt: bool) -> None:
-    """Report what a partner's file holds out of sight (hidden.py). What would be published is an error,
-    since removing it would publish what nobody approved; an exempt paper is never published."""
-    from assembler.sources.hidden import pdf_attachments, word_hidden  # the XML and PDF libraries: only when needed
+def _out_of_sight(target: Path, name: str, where: tuple[Path, int], check: Checker, exempt: bool) -> None:
+    """Report what a partner's Word file holds out of sight (hidden.py). What would be published is an
+    error, since removing it would publish what nobody approved; an exempt paper is never published."""
+    from assembler.sources.hidden import word_hidden  # the XML library: only for meetings with Word files
 
-    if kind == "pdf" and pdf_attachments(target):
-        check.warn(*where, f"{name}: holds attached files; they were left out of the pack")
-    if kind != "docx":
-        return
     found = word_hidden(target)
     for finding in found.findings:
         they = "they" if finding.plural else "it"
