@@ -129,6 +129,8 @@ def _unnamed(data: bytes, fields: dict[str, str]) -> bytes:
 def unnamed_parts(source: Path) -> dict[str, Callable[[bytes], bytes]]:
     """How to take the names of the people who wrote a .docx out of its properties, part by part
     (sanitise.copy_for_layout makes the copy): none if no property names anyone."""
-    if not word_hidden(source).people:
+    with zipfile.ZipFile(source) as parts:  # the properties alone: the stories were read when it was checked
+        named = _people(parts)
+    if not named:
         return {}
     return {part: functools.partial(_unnamed, fields=fields) for part, fields in PEOPLE.items()}

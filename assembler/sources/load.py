@@ -19,7 +19,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, TaggedScalar
 from ruamel.yaml.composer import Composer, MaxDepthExceededError
-from ruamel.yaml.constructor import RoundTripConstructor, SafeConstructor
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import CollectionNode
 from ruamel.yaml.reader import ReaderError
@@ -137,9 +137,6 @@ class _Constructor(RoundTripConstructor):
         if key in mapping:
             raise MarkedYAMLError(problem=f"duplicate key '{key}'", problem_mark=key_node.start_mark)
         return True
-
-
-_Constructor.add_constructor(None, SafeConstructor.construct_undefined)  # no Python objects, no unknown tags
 
 
 def yaml_reader(version: tuple[int, int] | None = (1, 1)) -> YAML:
@@ -538,10 +535,12 @@ class MeetingLoader:
         """
         secret = {_content(doc): (n, doc.source)
                   for n, _, item in placed if item.exempt for doc in item.documents}
+        if not secret:  # no exempt paper: no public one need be read again to compare
+            return
         for n, line, item in placed:
             for doc in () if item.exempt else item.documents:
-                if _content(doc) in secret:
-                    exempt_n, source = secret[_content(doc)]
+                if (found := secret.get(_content(doc))) is not None:
+                    exempt_n, source = found
                     same = "is" if source == doc.source else f"holds the same as '{_named(source, self.folder)}',"
                     self.check.error(path, line, (
                         f"item {n}: '{_named(doc.source, self.folder)}' {same} a paper of exempt item "
