@@ -11,6 +11,7 @@ follows; none decides for itself.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +44,37 @@ class Audience:
 
 PUBLIC = Audience(restricted=False)
 RESTRICTED = Audience(restricted=True)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Someone signed in to the workspace: an officer of Democratic Services, or a report author."""
+
+    name: str
+    officer: bool
+
+
+def may_read_item(reader: Reader, authors: Collection[str]) -> bool:
+    """Whether a reader may see an item at all: its title, papers, problems and its own PDFs.
+
+    Officers see every item. An author sees only the items whose `authors:` name them, exempt or
+    not: so an author never sees an exempt item's title, paper or outputs unless assigned it.
+    """
+    return reader.officer or reader.name in authors
+
+
+def may_read_packs(reader: Reader) -> bool:
+    """Whether a reader may open a meeting's packs (public, supplements, confidential), its details,
+    its builds and its problems. Only officers: a pack holds other people's papers, the
+    confidential pack every exempt one, and nothing in a meeting's pages is for an author beyond
+    their own items."""
+    return reader.officer
+
+
+def may_change_agenda(reader: Reader) -> bool:
+    """Whether a reader may start a meeting, change its details or agenda, build it or read the
+    audit log. Only officers; an author may only upload the paper of an item of theirs."""
+    return reader.officer
 
 
 def of_item(item: Item) -> Audience:

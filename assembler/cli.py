@@ -297,3 +297,94 @@ def verify(meeting: Path, output: Path, timeout: float, quiet: bool, verbose: bo
         click.echo(str(finding))
     if not verdict.matches:
         sys.exit(1)
+
+
+ROOT = click.argument("root", required=False, default=".", type=click.Path(path_type=Path, file_okay=False))
+
+
+def workspace(root: Path) -> None:
+    """Ready Django for the workspace in root; a root that is not a folder is one line."""
+    if not root.is_dir():
+        raise AssemblerError("not a folder; give the folder holding papers/ and output/", root)
+    from assembler.web import setup
+
+    setup(root)
+
+
+@main.command(cls=Command)
+@ROOT
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="The port to listen on.")
+def serve(root: Path, host: str, port: int) -> None:
+    """Serve the web workspace for the meetings in ROOT/papers/ (default: this folder)."""
+    workspace(root)
+    from assembler.web.server import serve as serve_workspace
+
+    click.echo(f"The workspace is at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    serve_workspace(root, host, port)
+
+
+@main.group()
+def users() -> None:
+    """Manage the workspace's accounts (in ROOT/workspace.sqlite3; --root, default: this folder)."""
+
+
+ROOT_OPTION = click.option("--root", default=".", show_default=True, type=click.Path(path_type=Path, file_okay=False),
+                           help="The workspace folder, holding papers/ and output/.")
+
+
+def new_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@users.command("add", cls=Command)
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["officer", "author"]), help="What the account may do.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+@ROOT_OPTION
+def users_add(name: str, role: str, password_stdin: bool, root: Path) -> None:
+    """Add the account NAME."""
+    workspace(root)
+    from assembler.web import accounts
+
+    accounts.add(name, role, new_password(password_stdin))
+    click.echo(f"{name}: added as {role}")
+
+
+@users.command("list", cls=Command)
+@ROOT_OPTION
+def users_list(root: Path) -> None:
+    """List the accounts: name, role, last login."""
+    workspace(root)
+    from assembler.web import accounts
+
+    for account in accounts.listed():
+        click.echo(f"{account.name}\t{account.role}\tlast login {account.last_login}")
+
+
+@users.command("remove", cls=Command)
+@click.argument("name")
+@ROOT_OPTION
+def users_remove(name: str, root: Path) -> None:
+    """Remove the account NAME; its sessions end at once."""
+    workspace(root)
+    from assembler.web import accounts
+
+    accounts.remove(name)
+    click.echo(f"{name}: removed")
+
+
+@users.command("passwd", cls=Command)
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+@ROOT_OPTION
+def users_passwd(name: str, password_stdin: bool, root: Path) -> None:
+    """Set a new password for the account NAME; its other sessions end."""
+    workspace(root)
+    from assembler.web import accounts
+
+    accounts.change_password(name, new_password(password_stdin))
+    click.echo(f"{name}: password changed")
+

@@ -6,7 +6,16 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-from assembler.audience import PUBLIC, RESTRICTED, of_item, screen_name
+from assembler.audience import (
+    PUBLIC,
+    RESTRICTED,
+    Reader,
+    may_change_agenda,
+    may_read_item,
+    may_read_packs,
+    of_item,
+    screen_name,
+)
 from assembler.model import Document, Item, Meeting
 from assembler.plan.packs import packs
 
@@ -57,3 +66,29 @@ def test_every_pack_its_audience_folder_and_the_papers_it_holds():
         ("supplement-1-pack", RESTRICTED, "confidential/supplement-1-pack.pdf",
          {"3": ("Late report", 1), "4": ("Jones case", 1)}),
     ]
+
+
+OFFICER = Reader("clerk", officer=True)
+AUTHOR = Reader("jsmith", officer=False)
+OTHER_AUTHOR = Reader("apatel", officer=False)
+
+
+def test_who_in_the_workspace_sees_which_item():
+    """Officers see every item; an author only those naming them, exempt or not."""
+    assigned = {"public, jsmith's": ("jsmith",), "exempt, jsmith's": ("jsmith", "apatel"),
+                "exempt, nobody's": (), "public, apatel's": ("apatel",)}
+    seen = {reader.name: sorted(item for item, authors in assigned.items() if may_read_item(reader, authors))
+            for reader in (OFFICER, AUTHOR, OTHER_AUTHOR)}
+    assert seen == {
+        "clerk": ["exempt, jsmith's", "exempt, nobody's", "public, apatel's", "public, jsmith's"],
+        "jsmith": ["exempt, jsmith's", "public, jsmith's"],
+        "apatel": ["exempt, jsmith's", "public, apatel's"],
+    }
+
+
+def test_only_officers_open_packs_and_change_meetings():
+    """Packs (the confidential pack above all) and every change but an author's own upload are officers'."""
+    assert [(reader.name, may_read_packs(reader), may_change_agenda(reader))
+            for reader in (OFFICER, AUTHOR)] == [("clerk", True, True), ("jsmith", False, False)]
+    # an author's name in `authors:` is not an officer's role, and a name is matched whole
+    assert not may_read_item(Reader("jsmit", officer=False), ("jsmith",))
