@@ -317,6 +317,8 @@ def workspace(root: Path) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="The port to listen on.")
 def serve(root: Path, host: str, port: int) -> None:
     """Serve the web workspace for the meetings in ROOT/papers/ (default: this folder)."""
+    # the address it listens on is a name it answers to, as well as the loopback names
+    os.environ.setdefault("ASSEMBLER_ALLOWED_HOSTS", f"localhost 127.0.0.1 [::1] {host}")
     workspace(root)
     from assembler.web.server import serve as serve_workspace
 
@@ -350,7 +352,7 @@ def users_add(name: str, role: str, password_stdin: bool, root: Path) -> None:
     from assembler.web import accounts
 
     accounts.add(name, role, new_password(password_stdin))
-    click.echo(f"{name}: added as {role}")
+    click.echo(f"{name}: added, role {role}")
 
 
 @users.command("list", cls=Command)
