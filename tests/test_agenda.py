@@ -3,6 +3,7 @@ other lines as they were."""
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -319,3 +320,13 @@ def test_problems_are_put_against_the_items_they_concern(tmp_path):
     assert {n: [p.message.split(":")[0] for p in listed] for n, listed in found.items()} == {
         None: ["meeting"], 5: ["'community-trigger-review.md'"], 10: ["item 10"], 13: ["YAML, column 1"]}
     assert found[13][0].path == appendix
+
+
+def test_a_meeting_yaml_that_is_not_yaml_is_not_edited(make_meeting):
+    folder = make_meeting({})
+    (folder / "meeting.yaml").write_text("body: Board\nitems:\n\t- title: Tab.\n")
+    before = (folder / "meeting.yaml").read_bytes()
+    with pytest.raises(AssemblerError) as raised:
+        save_details(folder, hashlib.sha256(before).hexdigest(), {"venue": "Hall"})
+    assert str(raised.value) == f"{folder}/meeting.yaml:3: YAML, column 1: a tab character; use spaces instead"
+    assert (folder / "meeting.yaml").read_bytes() == before
