@@ -330,3 +330,13 @@ def test_a_meeting_yaml_that_is_not_yaml_is_not_edited(make_meeting):
         save_details(folder, hashlib.sha256(before).hexdigest(), {"venue": "Hall"})
     assert str(raised.value) == f"{folder}/meeting.yaml:3: YAML, column 1: a tab character; use spaces instead"
     assert (folder / "meeting.yaml").read_bytes() == before
+
+
+def test_the_first_item_of_an_empty_agenda(make_meeting):
+    folder = make_meeting({"body": "Board", "date": "2026-09-24", "items": None})
+    assert add_item(folder, read_agenda(folder).version, {"title": "Apologies.", "verbal": "no"}) == 1
+    assert (folder / "meeting.yaml").read_text().endswith("items:\n  - title: Apologies.\n")
+    with pytest.raises(AssemblerError, match=r"meeting.yaml: the new item: 'title' is required$"):
+        add_item(folder, read_agenda(folder).version, {"presenter": "Someone"})
+    remove_item(folder, read_agenda(folder).version, 1)
+    assert read_agenda(folder).items == ()

@@ -147,3 +147,9 @@ def test_an_upload_against_an_old_version_or_a_missing_item_is_refused(folder, l
     assert contents(folder) == before
     assert refused(folder, 4, "paper", "a.pdf", landscape) == (
         f"{folder}/meeting.yaml: there is no item 4: the agenda has 3 items")
+
+
+def test_an_exempt_items_file_is_named_after_its_public_title(folder, landscape):
+    save_item(folder, read_agenda(folder).version, 1, {"title": "Smith v Council.", "exempt": "1",
+                                                       "public_title": "A legal case."})
+    assert accept_upload(folder, 1, "paper", "smith.pdf", landscape).name == "01-a-legal-case.pdf"

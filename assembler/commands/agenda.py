@@ -284,8 +284,9 @@ def _edit(folder: Path, version: str, change: Change) -> None:
         _read_tree(text, path)  # a file that is not YAML: its own message, from the checks
         tree = _read_yaml(text, path)
         before = _read_yaml(text, path)
+        indents = _indents_of(before, text)  # as the file stands: the edit may move or remove the first item
         old, new = change(tree, text, path)
-        after = _dumped(tree, text)
+        after = _dumped(tree, indents)
         result = _spliced(text, after, _lines(before, old, text), _lines(_read_yaml(after, path), new, after))
         if _plain_data(result, path) != _plain_data(after, path):
             result = after  # the round trip's own lines, which keep the comments, if splicing lost the meaning
@@ -293,14 +294,18 @@ def _edit(folder: Path, version: str, change: Change) -> None:
         _write(path, result)
 
 
-def _dumped(tree: CommentedMap, text: str) -> str:
+def _indents_of(tree: CommentedMap, text: str) -> tuple[int, int, int]:
+    """(mapping, sequence, offset) as the file indents its items, or as the skeletons write lists."""
+    listed = tree.get("items")
+    if isinstance(listed, CommentedSeq) and listed and not listed.fa.flow_style():
+        return _indents(listed, tree.lc.key("items")[1], text)
+    return 2, 4, 2
+
+
+def _dumped(tree: CommentedMap, indents: tuple[int, int, int]) -> str:
     editor = yaml_reader(EDIT)
     editor.width = 10_000  # long lines stay long
-    listed = tree.get("items")
-    if isinstance(listed, CommentedSeq) and listed and listed.lc.data:
-        editor.indent(*_indents(listed, tree.lc.key("items")[1], text))
-    else:
-        editor.indent(sequence=4, offset=2)  # as the skeletons write lists
+    editor.indent(*indents)
     written = io.StringIO()
     editor.dump(tree, written)
     return written.getvalue()
@@ -584,7 +589,7 @@ def _item(tree: CommentedMap, position: int, path: Path) -> CommentedMap:
 
 
 def _set_item(item: CommentedMap, values: Mapping[str, Any], path: Path, position: int, folder: Path) -> None:
-    what = f"item {position or 'new'}"
+    what = f"item {position}" if position else "the new item"
     _known(values, ITEM_FIELDS, what, path)
     for name in ITEM_FIELDS:
         if name in values:

@@ -121,9 +121,11 @@ def _content_kind(path: Path) -> str | None:
 
 
 def _safe_name(agenda: Agenda, entry: Entry, role: Role, kind: str, shown: str) -> str:
-    """The item's number and title as a file name (05-hate-crime-update.pdf; …-crime-figures.pdf for
-    an appendix), with -2, -3… if that name is another's: only this item's own file is replaced."""
-    stem = f"{slug(entry.number).zfill(2)}-{slug(entry.title)}"
+    """The item's number and title (for an exempt item, its public title) as a file name
+    (05-hate-crime-update.pdf; …-crime-figures.pdf for an appendix), with -2, -3… if that name is
+    another's: only this item's own file is replaced."""
+    title = entry.public_title if entry.exempt and entry.public_title else entry.title  # a name may be seen
+    stem = f"{slug(entry.number).zfill(2)}-{slug(title)}"
     if role == "appendix":
         stem += f"-{slug(Path(shown).stem)}"
     own = {entry.paper} if role == "paper" else set(entry.appendices)
