@@ -340,3 +340,12 @@ def test_the_first_item_of_an_empty_agenda(make_meeting):
         add_item(folder, read_agenda(folder).version, {"presenter": "Someone"})
     remove_item(folder, read_agenda(folder).version, 1)
     assert read_agenda(folder).items == ()
+
+
+def test_removing_a_key_keeps_the_comment_lines_below_it_and_empty_keys_stay(make_meeting):
+    folder = make_meeting({})
+    (folder / "meeting.yaml").write_text("body: B\ndate: 2026-09-24\nvenue: Hall  # where\n# a note\n"
+                                         "organisation: Org\ntime:    # guide\nitems:\n  - title: A.   # only\n")
+    save_details(folder, read_agenda(folder).version, {"venue": "", "time": "", "organisation": ""})
+    assert (folder / "meeting.yaml").read_text() == (
+        "body: B\ndate: 2026-09-24\n# a note\ntime:    # guide\nitems:\n  - title: A.   # only\n")

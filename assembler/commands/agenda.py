@@ -373,7 +373,21 @@ def _write(path: Path, text: str) -> None:
 
 def _detach_following(node: Any) -> str:
     """The comment lines after a node's last line (not a comment on that line itself), taken off it."""
-    holder, place = _last_comment(node)
+    return _take_following(*_last_comment(node))
+
+
+def _attach_following(node: Any, lines: str) -> None:
+    """Comment lines put after a node's last line, after any it has."""
+    _put_following(*_last_comment(node), lines)
+
+
+def _key_end(mapping: CommentedMap, key: Any) -> tuple[Any, Any]:
+    """Where the comment after a key's last line is held: in its value, if that is a list or mapping."""
+    value = mapping[key]
+    return _last_comment(value) if isinstance(value, (CommentedMap, CommentedSeq)) and value else (mapping, key)
+
+
+def _take_following(holder: Any, place: Any) -> str:
     token = holder.ca.items.get(place, [None] * 4)[2] if holder is not None else None
     if token is None or "\n" not in token.value:
         return ""
@@ -383,9 +397,7 @@ def _detach_following(node: Any) -> str:
     return moved
 
 
-def _attach_following(node: Any, lines: str) -> None:
-    """Comment lines put after a node's last line, after any it has."""
-    holder, place = _last_comment(node)
+def _put_following(holder: Any, place: Any, lines: str) -> None:
     if not lines or holder is None:
         return
     slot = holder.ca.items.setdefault(place, [None] * 4)
@@ -456,9 +468,13 @@ def _set_contact(tree: CommentedMap, values: Mapping[str, str], path: Path) -> b
 def _set(mapping: CommentedMap, key: str, value: Any, order: list[str]) -> bool:
     """Set, replace or (for None) remove a key, placed in the schema's order; whether it changed."""
     if value is None:
-        if key not in mapping:
-            return False
+        if mapping.get(key) is None:
+            return False  # empty already: a skeleton's 'time:' line and its guide stay
+        keys = list(mapping)
+        following = _take_following(*_key_end(mapping, key))  # the comment lines below it stay
         del mapping[key]
+        if keys.index(key):
+            _put_following(*_key_end(mapping, keys[keys.index(key) - 1]), following)
         return True
     if key in mapping:
         if _same(mapping[key], value):
