@@ -691,11 +691,7 @@ def _valid(mapping: CommentedMap, fields: tuple, path: Path, what: str) -> None:
 
 def _as_read(node: CommentedMap) -> Any:
     """An edited mapping as the build reads it (YAML 1.1, where 'yes' is true), for its checks."""
-    editor = yaml_reader(EDIT)
-    editor.width = 10_000
-    written = io.StringIO()
-    editor.dump(node, written)
-    return load_yaml(written.getvalue())
+    return load_yaml(_dumped(node, (2, 4, 2)))
 
 
 # A new meeting
