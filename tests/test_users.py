@@ -45,7 +45,8 @@ def test_each_mistake_is_one_line(tmp_path):
     assert users(tmp_path, "add", "clerk", "--role", "officer", "--password-stdin",
                  password="another fine passphrase\n").returncode == 0
     mistakes = {
-        ("add", "x", "--role", "author", "--password-stdin"): ("short1\n", "password for 'x' refused: This password is too short"),
+        ("add", "x", "--role", "author", "--password-stdin"): ("short1\n", "password for 'x' refused: This password is "
+                                                                           "too short"),
         ("add", "CLERK", "--role", "author", "--password-stdin"): ("another fine passphrase\n", "already exists"),
         ("add", "a/b", "--role", "author", "--password-stdin"): ("another fine passphrase\n", "use letters, digits"),
         ("remove", "nobody"): (None, "no account 'nobody'"),

@@ -79,6 +79,15 @@ class StaleAgenda(AssemblerError):
                          "changes again", path)
 
 
+class BadValue(AssemblerError):
+    """A value from a form that will not do: the message names the item and the field, and `field`
+    says which, so the web can show it against that field."""
+
+    def __init__(self, what: str, field: str, advice: str, path: Path | None = None):
+        super().__init__(f"{what}: {field}: {advice}", path)
+        self.field = field
+
+
 @dataclass(frozen=True)
 class Details:
     body: str = ""
@@ -441,10 +450,10 @@ def _detail(name: str, value: str, path: Path) -> Any:
     if name == "date":
         date = as_date(value)
         if date is None:
-            raise AssemblerError("meeting: date: give the meeting's date as YYYY-MM-DD, such as 2026-09-24", path)
+            raise BadValue("meeting", "date", "give the meeting's date as YYYY-MM-DD, such as 2026-09-24", path)
         return date
     if name == "body" and not value:
-        raise AssemblerError("meeting: body: give the committee's name", path)
+        raise BadValue("meeting", "body", "give the committee's name", path)
     return _styled(value) if value else None
 
 
@@ -457,7 +466,7 @@ def _set_contact(tree: CommentedMap, values: Mapping[str, str], path: Path) -> b
                         list(CONTACT_FIELDS.values()))
                    for name, key in CONTACT_FIELDS.items() if name in values])
     if contact and not contact.get("name"):
-        raise AssemblerError("meeting: contact: give the contact's name, or leave the contact's details empty", path)
+        raise BadValue("meeting", "contact_name", "give the contact's name, or leave the contact's details empty", path)
     if contact and old is not contact:
         _set(tree, "contact", contact, [f.name for f in MEETING])
     elif not contact and old is not None:
@@ -625,20 +634,20 @@ def _item_value(name: str, given: Any, what: str, path: Path, folder: Path) -> A
     if name == "verbal":
         flag = _yaml_value(value)
         if not isinstance(flag, bool):
-            raise AssemblerError(f"{what}: verbal: give true or false, not {value!r}", path)
+            raise BadValue(what, "verbal", f"give true or false, not {value!r}", path)
         return True if flag else None  # not verbal: no key, as most items are written
     if name == "exempt":
         paragraph = exempt_paragraph(_yaml_value(value))
         if paragraph is None:
-            raise AssemblerError(f"{what}: exempt: give the paragraph of Schedule 12A, a number from 1 to 7", path)
+            raise BadValue(what, "exempt", "give the paragraph of Schedule 12A, a number from 1 to 7", path)
         return paragraph
     if name == "supplement":
         number = as_whole(_yaml_value(value))
         if number is None or not 1 <= number <= 32767:
-            raise AssemblerError(f"{what}: supplement: give the number of the supplementary pack, 1 or more", path)
+            raise BadValue(what, "supplement", "give the number of the supplementary pack, 1 or more", path)
         return number
     if name == "number" and not number_ok(value):
-        raise AssemblerError(f"{what}: number: give {NUMBER_RULE}", path)
+        raise BadValue(what, "number", f"give {NUMBER_RULE}", path)
     if name == "paper":
         _check_name(value, folder, path, 0, what + ": paper")
     return _styled(value)
@@ -657,7 +666,7 @@ def _authors(given: Any, what: str, path: Path) -> CommentedSeq | None:
     names = list(dict.fromkeys(name for name in names if name))
     bad = next((name for name in names if not ACCOUNT.fullmatch(name)), None)
     if bad is not None:
-        raise AssemblerError(f"{what}: authors: {bad!r} is not an account name; account names are letters, "
+        raise BadValue(what, "authors", f"{bad!r} is not an account name; account names are letters, "
                              "digits and . _ - @ +, with commas between them", path)
     if not names:
         return None

@@ -78,8 +78,6 @@ class UploadForm(forms.Form):
     role = forms.ChoiceField(label="What is it?", choices=[("paper", "The item's paper"),
                                                            ("appendix", "An appendix to the paper")],
                              widget=forms.RadioSelect, initial="paper")
-    label = forms.CharField(label="Appendix label", required=False, max_length=100,
-                            help_text="For an appendix: for example Appendix 1. Leave empty for A, B, C…")
     document = forms.FileField(label="Upload a Word (.docx) or PDF file")
 
 
