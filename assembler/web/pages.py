@@ -218,3 +218,8 @@ def audit(request: HttpRequest) -> HttpResponse:
         raise Http404("no such page")
     page = Paginator(AuditEntry.objects.all(), 100).get_page(request.GET.get("page"))
     return render(request, "web/audit.html", {"page": page})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without its CSRF token (or from another site): refused, and nothing changed."""
+    return render(request, "web/csrf_failure.html", status=403)
