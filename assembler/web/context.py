@@ -33,9 +33,10 @@ def organisation_of(folder: Path) -> str:
 
 
 def workspace(request: HttpRequest) -> dict[str, Any]:
-    """The setting's name; else the name the page's meeting gives; else the first any meeting gives."""
-    if settings.ORGANISATION:
-        return {"organisation": settings.ORGANISATION}
+    """The setting's name; else, once signed in, the name the page's meeting gives, or the first any
+    meeting gives. Before signing in, nothing is read from the meetings, not even that."""
+    if settings.ORGANISATION or not request.user.is_authenticated:
+        return {"organisation": settings.ORGANISATION or FALLBACK}
     meeting = request.resolver_match.kwargs.get("meeting") if request.resolver_match else None
     folders = [settings.PAPERS / meeting] if meeting else meeting_folders()
     return {"organisation": next(filter(None, map(organisation_of, folders)), FALLBACK)}
