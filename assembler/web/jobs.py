@@ -23,7 +23,7 @@ from huey import Huey, RedisHuey, SqliteHuey
 from assembler.build.options import BuildOptions
 from assembler.build.progress import BuildResult, Progress
 from assembler.build.run import build
-from assembler.errors import AssemblerError, Problem, shown
+from assembler.errors import AssemblerError, Interrupted, Problem, shown
 from assembler.layout.convert import Engine
 from assembler.web.models import BuildJob
 
@@ -143,22 +143,30 @@ def run(job_id: int, engine: Engine | None = None) -> None:
     progress.flush(state=BuildJob.RUNNING, started=timezone.now(), stage="Starting")
     try:
         result = build(settings.PAPERS / job.meeting, BuildOptions(output=settings.OUTPUT), progress, engine)
+    except Interrupted as exc:  # the worker was stopped: the build tidied up, and says what is left
+        _ended(progress, BuildJob.FAILED, STOPPED, exc.problems)
     except AssemblerError as exc:
-        progress.flush(state=BuildJob.FAILED, finished=timezone.now(), problems=[as_record(p) for p in exc.problems],
-                       summary=f"The build stopped: {len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} "
-                               "to mend.")
-    except Exception:  # a fault of ours: the job says so, the traceback goes to the log
+        count = len(exc.problems)
+        _ended(progress, BuildJob.FAILED, f"The build stopped: {count} problem{'s' if count != 1 else ''} to mend.",
+               exc.problems)
+    except Exception:  # a fault of ours: the job says so in plain words, the traceback goes to the log
         traceback.print_exc(file=sys.stderr)
-        progress.flush(state=BuildJob.FAILED, finished=timezone.now(),
-                       summary="The build failed because of a fault in assembler itself, not in the papers; "
-                               "the worker's log has the details. Please report it.")
-    except BaseException:  # the worker stopped before the build could say so itself
-        progress.flush(state=BuildJob.FAILED, finished=timezone.now(),
-                       summary="The worker stopped during this build; build the meeting again.")
+        _ended(progress, BuildJob.FAILED, "The build failed because of a fault in assembler itself, not in the "
+                                          "papers; the worker's log has the details. Please report it.")
+    except BaseException:  # stopped before the build could say so itself
+        _ended(progress, BuildJob.FAILED, STOPPED)
         raise
     else:
-        progress.flush(state=BuildJob.BUILT, finished=timezone.now(), stage="Done",
-                       problems=[as_record(p) for p in result.warnings], summary=summary(result))
+        _ended(progress, BuildJob.BUILT, summary(result), result.warnings, stage="Done")
+
+
+STOPPED = "The worker was stopped during this build; build the meeting again."
+
+
+def _ended(progress: JobProgress, state: str, summary: str, problems: list[Problem] | None = None,
+           **more: object) -> None:
+    progress.flush(state=state, finished=timezone.now(), summary=summary,
+                   problems=[as_record(problem) for problem in problems or []], **more)
 
 
 def summary(result: BuildResult) -> str:
@@ -174,4 +182,4 @@ def recover_abandoned() -> None:
         return  # other workers, elsewhere, may be running them
     BuildJob.objects.filter(state=BuildJob.RUNNING).update(
         state=BuildJob.FAILED, finished=timezone.now(),
-        summary="The worker stopped during this build; build the meeting again.")
+        summary=STOPPED)

@@ -323,3 +323,32 @@ def test_the_worker_and_its_libreoffice_do_not_outlive_serve_killed_outright(
     wait_for(lambda: not alive(worker[0]) and not any(alive(pid) for pid in consumer_children),
              "the worker to end with serve", 30)
     wait_for(lambda: not running_with(str(tmp_path / "cache")), "LibreOffice to end with the worker", 30)
+
+
+def test_a_worker_stopped_mid_build_fails_the_job_and_leaves_nothing_running(built: Built, tmp_path: Path) -> None:
+    """huey's process worker turns SIGTERM into KeyboardInterrupt in the build's main thread: the
+    build's own clean-up runs (LibreOffice stopped, the staging folder removed) and the job says so."""
+    from assembler.web import jobs
+    from assembler.web.models import BuildJob
+
+    write_meeting(built.root, "stopped-2026-09-24", "  - title: Budget\n    paper: budget.md\n",
+                  {"budget.md": report("Budget", "Money and more money.\n\n" * 1500)})
+    cache = tmp_path / "cache"
+    worker = subprocess.Popen([sys.executable, "-m", "assembler", "worker", str(built.root)],
+                              env=os.environ | {"XDG_CACHE_HOME": str(cache)}, stderr=subprocess.DEVNULL)
+    try:
+        job = jobs.start("stopped-2026-09-24", "olive")
+
+        def running() -> bool:
+            job.refresh_from_db()
+            return job.state != BuildJob.QUEUED
+
+        wait_for(running, "the worker to start the build", 120)
+        worker.terminate()
+        assert worker.wait(60) == 0
+    finally:
+        worker.kill()
+    job.refresh_from_db()
+    assert job.state == BuildJob.FAILED and job.summary == jobs.STOPPED, (job.state, job.summary, job.problems)
+    assert not running_with(str(cache))
+    assert not list((built.root / "output").glob(".stopped-2026-09-24-*"))  # no staging folder left
