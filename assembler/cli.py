@@ -330,6 +330,8 @@ def with_redis(redis_url: str) -> None:
 def serve(root: Path, host: str, port: int, redis_url: str) -> None:
     """Serve the web workspace for the meetings in ROOT/papers/ (default: this folder), with a
     worker that runs its builds."""
+    # the address it listens on is a name it answers to, as well as the loopback names
+    os.environ.setdefault("ASSEMBLER_ALLOWED_HOSTS", f"localhost 127.0.0.1 [::1] {host}")
     with_redis(redis_url)
     workspace(root)
     os.chdir(root)  # problems name files as the command line run in ROOT does: papers/<id>/...
@@ -381,7 +383,7 @@ def users_add(name: str, role: str, password_stdin: bool, root: Path) -> None:
     from assembler.web import accounts
 
     accounts.add(name, role, new_password(password_stdin))
-    click.echo(f"{name}: added as {role}")
+    click.echo(f"{name}: added, role {role}")
 
 
 @users.command("list", cls=Command)

@@ -43,6 +43,7 @@ class Item:
     exempt: int | None = None  # the paragraph of Part 1 of Schedule 12A that keeps the paper private
     public_title: str = ""  # the title the public sees, where the title itself would say too much
     supplement: int | None = None  # the supplementary pack a late paper goes out in
+    authors: tuple[str, ...] = ()  # the workspace accounts that write its paper: not used by the build
 
     @property
     def documents(self) -> tuple[Document, ...]:

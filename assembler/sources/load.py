@@ -33,7 +33,6 @@ from assembler.runtime.cache import digest, file_digest
 from assembler.sources.documents import examine
 from assembler.sources.schema import (
     CONTACT,
-    EXEMPT_PARAGRAPHS,
     ITEM,
     MAX_MEETING_BYTES,
     MAX_PAPER_BYTES,
@@ -42,6 +41,7 @@ from assembler.sources.schema import (
     TEMPLATES,
     Field,
     converted,
+    exempt_paragraph,
 )
 
 KINDS: tuple[Kind, ...] = ("md", "docx", "pdf")
@@ -558,9 +558,9 @@ class MeetingLoader:
         values = converted(entry, ITEM)
         return Item(number=self._number(entry, path, n, line), title=values["title"], presenter=values["presenter"],
                     text=values["text"], verbal=values["verbal"], paper=paper, appendices=appendices,
-                    exempt=self._exempt(entry, values, path, n),
+                    exempt=self._exempt(entry, path, n),
                     public_title=self._public_title(entry, values, path, n),
-                    supplement=self._supplement(entry, values, path, n))
+                    supplement=self._supplement(entry, values, path, n), authors=values["authors"])
 
     def _unnamed(self, found: int, documents: tuple[Document, ...], path: Path, n: int, line: int) -> None:
         """Warnings about an exempt item's files, from the found'th problem on, told against the item's
@@ -579,7 +579,7 @@ class MeetingLoader:
                              f"{NUMBER_RULE}, not {reprlib.repr(number)}, as it names the item's files")
         return number
 
-    def _exempt(self, entry: Located, values: dict[str, Any], path: Path, n: int) -> int | None:
+    def _exempt(self, entry: Located, path: Path, n: int) -> int | None:
         """The exempt paragraph, 1 to 7, given as a number or as text such as "3"."""
         value = entry.get("exempt")
         if value is None and "exempt" in entry:  # 'exempt:' with nothing after it
@@ -591,12 +591,11 @@ class MeetingLoader:
                 self.check.error(path, entry.lines["public_title"], f"item {n}: 'public_title' is used "
                                  "only with 'exempt'; add 'exempt:' with its paragraph, or delete it")
             return None
-        text = values["exempt"]
-        if not (text.isascii() and text.isdigit()) or int(text) not in EXEMPT_PARAGRAPHS:  # not "³"
+        paragraph = exempt_paragraph(value)
+        if paragraph is None:
             self.check.error(path, entry.lines["exempt"], f"item {n}: 'exempt' should be the paragraph "
                              f"of Part 1 of Schedule 12A that applies, 1 to 7, not {value!r}")
-            return None
-        return int(text)
+        return paragraph
 
     def _public_title(self, entry: Located, values: dict[str, Any], path: Path, n: int) -> str:
         """The title the public sees. Given but blank, it would leave the confidential title showing."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,9 +19,16 @@ MAX_TEXT = 2000
 MAX_MEETING_BYTES = 100_000
 MAX_PAPER_BYTES = 1_000_000
 
-TEXT, DATE, FLAG, WHOLE, LIST, MAPPING, TEXTS, FILE = (
+TEXT, DATE, FLAG, WHOLE, LIST, MAPPING, TEXTS, FILE, ACCOUNTS = (
     "text", "date such as 2026-09-24", "true/false", "whole number from 0 to 32767", "list", "mapping",
-    "text or list of text", "file name such as report.md")
+    "text or list of text", "file name such as report.md",
+    "list of account names such as [jsmith] (letters, digits and . _ - @ +)")
+
+# An account name, as the workspace's accounts are named (Django's usernames): letters, digits and . _ - @ +
+ACCOUNT = re.compile(r"[\w.@+-]{1,150}")
+
+
+EXEMPT_PARAGRAPHS = range(1, 8)  # Part 1 of Schedule 12A has seven paragraphs
 
 
 def as_date(value: Any) -> datetime.date | None:
@@ -38,6 +46,17 @@ def as_text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
+def as_accounts(value: Any) -> tuple[str, ...]:
+    """A list of account names as a tuple; () for anything else."""
+    return tuple(str(name) for name in value) if isinstance(value, list) else ()
+
+
+def exempt_paragraph(value: Any) -> int | None:
+    """The paragraph of Part 1 of Schedule 12A, given as a number or as text such as "3"; None if it is none."""
+    text = as_text(value)
+    return int(text) if text.isascii() and text.isdigit() and int(text) in EXEMPT_PARAGRAPHS else None  # not "³"
+
+
 def as_whole(value: Any) -> int | None:
     """A whole number; None for anything else (true and false are numbers to Python, not to YAML)."""
     return value if isinstance(value, int) and not isinstance(value, bool) else None
@@ -46,7 +65,7 @@ def as_whole(value: Any) -> int | None:
 # How each kind of value is read once checked. Every value is converted, accepted or not: a value
 # that is not accepted has been reported already, and the follow-on checks see what they always saw.
 CONVERTERS: dict[str, Callable[[Any], Any]] = {TEXT: as_text, DATE: as_date, FLAG: bool, WHOLE: as_whole,
-                                                FILE: as_text}
+                                                FILE: as_text, ACCOUNTS: as_accounts}
 
 
 @dataclass(frozen=True)
@@ -70,6 +89,8 @@ class Field:
             return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 32767
         if self.kind == LIST:
             return isinstance(value, list)
+        if self.kind == ACCOUNTS:
+            return isinstance(value, list) and all(isinstance(v, str) and ACCOUNT.fullmatch(v) for v in value)
         if self.kind == MAPPING:
             return isinstance(value, dict)
         return isinstance(value, (str, list))  # TEXTS
@@ -119,9 +140,8 @@ ITEM = (
                                "Act 1972 that keeps the paper out of the public pack"),
     Field("public_title", help="with exempt: the title printed in public (default: the title)"),
     Field("supplement", WHOLE, help="1, 2…: a late paper, sent out in that supplementary pack"),
+    Field("authors", ACCOUNTS, help="the workspace accounts that write its paper; the build ignores it"),
 )
-
-EXEMPT_PARAGRAPHS = range(1, 8)  # Part 1 of Schedule 12A has seven paragraphs
 
 NUMBERING = (
     Field("numbered", FLAG, help="number the body paragraphs 1., 2., 3… (default true)"),

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 
 from assembler.errors import AssemblerError
 from assembler.web.audit import record

@@ -21,9 +21,12 @@ class LoginForm(AuthenticationForm):
 
 class MeetingForm(forms.Form):
     body = forms.CharField(label="Committee", max_length=200,
+                           error_messages={"required": "Enter the committee's name"},
                            help_text="For example, Northshire Safer Communities Strategy Board")
     date = forms.DateField(label="Date of the meeting", help_text="For example, 2026-09-24",
-                           input_formats=["%Y-%m-%d", "%d/%m/%Y"])
+                           input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+                           error_messages={"required": "Enter the date of the meeting",
+                                           "invalid": "Enter the date as YYYY-MM-DD, such as 2026-09-24"})
 
 
 class DetailsForm(MeetingForm):
@@ -35,12 +38,13 @@ class DetailsForm(MeetingForm):
                                    help_text="Printed on the front sheet and as the PDF's author")
     contact_name = forms.CharField(label="Contact's name", required=False, max_length=200)
     contact_phone = forms.CharField(label="Contact's phone", required=False, max_length=100)
-    contact_email = forms.EmailField(label="Contact's email", required=False, max_length=200)
+    contact_email = forms.EmailField(label="Contact's email", required=False, max_length=200,
+                                     error_messages={"invalid": "Enter an email address such as name@example.gov.uk"})
 
 
 class ItemForm(forms.Form):
     version = forms.CharField(widget=forms.HiddenInput)
-    title = forms.CharField(label="Title", max_length=1000)
+    title = forms.CharField(label="Title", max_length=1000, error_messages={"required": "Enter the item's title"})
     presenter = forms.CharField(label="Presenter", required=False, max_length=500,
                                 help_text="Printed under the title")
     text = forms.CharField(label="Text", required=False, max_length=2000, widget=forms.Textarea,
@@ -52,6 +56,8 @@ class ItemForm(forms.Form):
     public_title = forms.CharField(label="Title shown in public", required=False, max_length=1000,
                                    help_text="For an exempt item whose title would itself say too much")
     supplement = forms.IntegerField(label="Supplement", required=False, min_value=1, max_value=99,
+                                    error_messages={key: "Enter the supplement's number, from 1 to 99"
+                                                    for key in ("invalid", "min_value", "max_value")},
                                     help_text="For a late paper: the number of the supplementary pack it "
                                               "goes out in")
     authors = forms.MultipleChoiceField(label="Authors", required=False, widget=forms.CheckboxSelectMultiple,
@@ -78,9 +84,9 @@ class UploadForm(forms.Form):
     role = forms.ChoiceField(label="What is it?", choices=[("paper", "The item's paper"),
                                                            ("appendix", "An appendix to the paper")],
                              widget=forms.RadioSelect, initial="paper")
-    label = forms.CharField(label="Appendix label", required=False, max_length=100,
-                            help_text="For an appendix: for example Appendix 1. Leave empty for A, B, C…")
-    document = forms.FileField(label="Upload a Word (.docx) or PDF file")
+    document = forms.FileField(label="Upload a Word (.docx) or PDF file",
+                               error_messages={"required": "Choose a Word (.docx) or PDF file to upload",
+                                               "empty": "The file chosen is empty"})
 
 
 class VersionForm(forms.Form):

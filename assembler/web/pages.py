@@ -4,7 +4,8 @@ commands/upload.py) to read or change the files."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import asdict
+from typing import Any, Literal
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_POST
 from assembler.audience import may_change_agenda, may_read_item
 from assembler.commands import agenda
 from assembler.commands.upload import accept_upload
-from assembler.errors import AssemblerError
+from assembler.errors import AssemblerError, Problem
 from assembler.web import builds, checks
 from assembler.web.audit import record
 from assembler.web.forms import DetailsForm, ItemForm, MeetingForm, UploadForm, VersionForm
@@ -73,28 +74,28 @@ def meeting(request: HttpRequest, meeting: str) -> HttpResponse:
     place = officers_meeting(request, meeting)
     found = checks.problems(place.folder)
     shown = [*found, *builds.last_problems(meeting, found)]  # and those only the last build met
-    by_item = agenda.problems_by_item(place.agenda, shown) if place.agenda else {None: shown}
+    by_item: dict[int | None, list[Problem]] = (agenda.problems_by_item(place.agenda, shown) if place.agenda
+                                                else {None: shown})
     rows = [(entry, by_item.get(entry.position, []), (place.folder / entry.paper).is_file() if entry.paper else None)
             for entry in (place.agenda.items if place.agenda else ())]
     return render(request, "web/meeting.html", {
         "place": place, "id": meeting, "rows": rows, "errors": sum(not p.warning for p in found),
         # the last build's own problems that concern no item are in its panel, not here
         "meeting_problems": [problem for problem in by_item.get(None, []) if problem in found],
-        **builds.panel(meeting),
-        "organisation": settings.ORGANISATION or (place.agenda.details.organisation if place.agenda else "")
-        or "Democratic Services"})
+        **builds.panel(meeting)})
 
 
-def _stale_or_wrong(form: Any, exc: AssemblerError, field: str | None = None) -> None:
-    """The library's answer, shown against the field it concerns (or above the form)."""
-    form.add_error(field if field in form.fields else None, exc.problem.message)
+def _refused(form: Any, exc: AssemblerError) -> None:
+    """The library's answer, shown against the field it names (or above the form, for a stale save)."""
+    field = exc.field if isinstance(exc, agenda.BadValue) and exc.field in form.fields else None
+    form.add_error(field, exc.problem.message)
 
 
 def details(request: HttpRequest, meeting: str) -> HttpResponse:
     place = officers_meeting(request, meeting)
     if place.agenda is None:
         return _unreadable(request, place)
-    initial = {**place.agenda.details, "version": place.agenda.version}
+    initial = {**asdict(place.agenda.details), "version": place.agenda.version}
     form = DetailsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
@@ -102,7 +103,7 @@ def details(request: HttpRequest, meeting: str) -> HttpResponse:
         try:
             agenda.save_details(place.folder, form.cleaned_data["version"], values)
         except AssemblerError as exc:
-            _stale_or_wrong(form, exc, getattr(exc, "field", None))
+            _refused(form, exc)
         else:
             record(request.user.get_username(), "details changed", meeting)
             return redirect("meeting", meeting=meeting)
@@ -135,7 +136,7 @@ def item(request: HttpRequest, meeting: str, position: int | None = None) -> Htt
             else:
                 position = agenda.add_item(place.folder, version, form.values())
         except AssemblerError as exc:
-            _stale_or_wrong(form, exc, getattr(exc, "field", None))
+            _refused(form, exc)
         else:
             record(request.user.get_username(), "item changed" if entry else "item added", meeting,
                    f"item at position {position}: {_described(form.values())}")
@@ -151,7 +152,7 @@ def _described(values: dict[str, Any]) -> str:
 def move(request: HttpRequest, meeting: str, position: int) -> HttpResponse:
     place = officers_meeting(request, meeting)
     form = VersionForm(request.POST)
-    by = 1 if request.POST.get("direction") == "down" else -1
+    by: Literal[-1, 1] = 1 if request.POST.get("direction") == "down" else -1
     if place.agenda is None or not form.is_valid():
         return _unreadable(request, place)
     try:
@@ -174,7 +175,7 @@ def remove(request: HttpRequest, meeting: str, position: int) -> HttpResponse:
         try:
             agenda.remove_item(place.folder, form.cleaned_data["version"], position)
         except AssemblerError as exc:
-            _stale_or_wrong(form, exc)
+            _refused(form, exc)
         else:
             record(request.user.get_username(), "item removed", meeting, f"item {entry.number}: {entry.title}")
             return redirect("meeting", meeting=meeting)
@@ -197,7 +198,7 @@ def upload(request: HttpRequest, meeting: str, position: int) -> HttpResponse:
         document = form.cleaned_data["document"]
         try:
             path = accept_upload(place.folder, position, form.cleaned_data["role"], document.name, document,
-                                 version=form.cleaned_data["version"], label=form.cleaned_data["label"])
+                                 settings.UPLOAD_LIMIT, form.cleaned_data["version"])
         except AssemblerError as exc:
             form.add_error("document", exc.problem.message)
         else:
@@ -219,3 +220,8 @@ def audit(request: HttpRequest) -> HttpResponse:
         raise Http404("no such page")
     page = Paginator(AuditEntry.objects.all(), 100).get_page(request.GET.get("page"))
     return render(request, "web/audit.html", {"page": page})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without its CSRF token (or from another site): refused, and nothing changed."""
+    return render(request, "web/csrf_failure.html", status=403)

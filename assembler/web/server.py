@@ -17,12 +17,9 @@ def serve(root: Path, host: str, port: int) -> None:
     from assembler.web.wsgi import application
 
     # behind a reverse proxy on this machine, believe what it says of the client and the scheme
-    # (waitress takes no None for these: they are left out otherwise)
-    proxy: dict[str, Any] = {"trusted_proxy": "127.0.0.1", "trusted_proxy_headers": {
-        "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"}} if settings.HTTPS else {}
-    waitress.serve(
-        application, host=host, port=port, threads=THREADS, ident="assembler",
-        # the largest request: an upload at the limit, with room for the form around it
-        max_request_body_size=settings.UPLOAD_LIMIT + 1024 * 1024,
-        clear_untrusted_proxy_headers=True, **proxy,
-    )
+    proxy: dict[str, Any] = {"trusted_proxy": "127.0.0.1",
+                             "trusted_proxy_headers": "x-forwarded-for x-forwarded-proto"} if settings.HTTPS else {}
+    waitress.serve(application, host=host, port=port, threads=THREADS, ident="assembler",
+                   # the largest request: an upload at the limit, with room for the form around it
+                   max_request_body_size=settings.UPLOAD_LIMIT + 1024 * 1024,
+                   clear_untrusted_proxy_headers=True, **proxy)

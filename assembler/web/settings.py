@@ -138,3 +138,4 @@ TIME_ZONE = "Europe/London"
 LANGUAGE_CODE = "en-gb"
 LOGGING = {"version": 1, "disable_existing_loggers": False,
            "loggers": {"axes": {"level": "WARNING"}, "django.security": {"level": "WARNING"}}}
+CSRF_FAILURE_VIEW = "assembler.web.pages.csrf_failure"

@@ -1,5 +1,6 @@
-// GOV.UK Frontend's components, started as its documentation says. A module, not an inline
-// script: the Content Security Policy allows scripts from this site only.
+// GOV.UK Frontend's components enhance themselves only on a body marked "govuk-frontend-supported". Its
+// page template marks it with an inline script, which the workspace's Content-Security-Policy forbids,
+// so this module does it; a browser that runs modules is one GOV.UK Frontend supports.
 import { initAll } from "./vendor/govuk-frontend/govuk-frontend.min.js";
 
 document.body.classList.add("js-enabled", "govuk-frontend-supported");

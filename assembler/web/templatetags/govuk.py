@@ -21,25 +21,25 @@ def _hint_and_error(field: BoundField) -> SafeString:
     hint = format_html('<div id="{}-hint" class="govuk-hint">{}</div>', field.auto_id, field.help_text) \
         if field.help_text else ""
     error = format_html('<p id="{}-error" class="govuk-error-message"><span class="govuk-visually-hidden">'
-                        'Error:</span> {}</p>', field.auto_id, " ".join(field.errors)) if field.errors else ""
+                        'Error:</span> {}</p>', field.auto_id, " ".join(map(str, field.errors))) if field.errors else ""
     return format_html("{}{}", hint, error)
+
+
+CONTROL_CLASSES = ((forms.Textarea, "govuk-textarea"), (forms.Select, "govuk-select"),
+                   (forms.FileInput, "govuk-file-upload"), (forms.Widget, "govuk-input"))
 
 
 def _control(field: BoundField) -> SafeString:
     widget = field.field.widget
-    error = bool(field.errors)
-    attrs = {"aria-describedby": _described_by(field)} if _described_by(field) else {}
+    kind = next(name for widget_class, name in CONTROL_CLASSES if isinstance(widget, widget_class))
+    classes = kind + (f" {kind}--error" if field.errors else "")
+    if isinstance(widget, forms.DateInput):
+        classes += " govuk-input--width-10"
+    attrs: dict[str, str | bool] = {"class": classes}
+    if _described_by(field):
+        attrs["aria-describedby"] = _described_by(field)
     if isinstance(widget, forms.Textarea):
-        attrs["class"] = "govuk-textarea" + (" govuk-textarea--error" if error else "")
         attrs["rows"] = "3"
-    elif isinstance(widget, forms.Select):
-        attrs["class"] = "govuk-select" + (" govuk-select--error" if error else "")
-    elif isinstance(widget, forms.ClearableFileInput | forms.FileInput):
-        attrs["class"] = "govuk-file-upload" + (" govuk-file-upload--error" if error else "")
-    else:
-        attrs["class"] = "govuk-input" + (" govuk-input--error" if error else "")
-        if isinstance(widget, forms.DateInput):
-            attrs["class"] += " govuk-input--width-10"
     return field.as_widget(attrs=attrs)
 
 
@@ -55,7 +55,8 @@ def _choices(field: BoundField, kind: str) -> SafeString:
     described = _described_by(field)
     return format_html(
         '<div class="govuk-form-group{}"><fieldset class="govuk-fieldset"{}><legend class="govuk-fieldset__legend '
-        'govuk-fieldset__legend--s">{}</legend>{}<div class="govuk-{}" data-module="govuk-{}">{}</div></fieldset></div>',
+        'govuk-fieldset__legend--s">{}</legend>{}<div class="govuk-{}" data-module="govuk-{}">{}</div>'
+        '</fieldset></div>',
         " govuk-form-group--error" if field.errors else "",
         format_html(' aria-describedby="{}"', described) if described else "",
         field.label, _hint_and_error(field), kind, kind, items or mark_safe(

@@ -1,0 +1,86 @@
+"""A real workspace for the browser tests: `assembler serve` on loopback, with accounts made by
+`assembler users`, exactly as an administrator starts one."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+
+PASSWORDS = {"clerk": "clerk's long passphrase", "jsmith": "jsmith's long passphrase",
+             "apatel": "apatel's long passphrase"}
+ROLES = {"clerk": "officer", "jsmith": "author", "apatel": "author"}
+
+
+@dataclass(frozen=True)
+class Workspace:
+    url: str
+    root: Path
+    process: subprocess.Popen
+
+    def address(self, path: str) -> str:
+        return self.url + path
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def add_accounts(root: Path) -> None:
+    for name, role in ROLES.items():
+        subprocess.run([sys.executable, "-m", "assembler", "users", "add", name, "--role", role,
+                        "--password-stdin", "--root", str(root)], input=PASSWORDS[name] + "\n",
+                       text=True, check=True, capture_output=True, timeout=120)
+
+
+def start(root: Path, *extra: str) -> Workspace:
+    """Serve root on a free loopback port; return once it answers."""
+    (root / "papers").mkdir(exist_ok=True)
+    port = free_port()
+    log = (root / "serve.log").open("w")
+    process = subprocess.Popen([sys.executable, "-m", "assembler", "serve", str(root), "--port", str(port), *extra],
+                               stdout=log, stderr=subprocess.STDOUT, env=os.environ | {"PYTHONUNBUFFERED": "1"},
+                               start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError("assembler serve ended: " + (root / "serve.log").read_text())
+        try:
+            urllib.request.urlopen(url + "/login/", timeout=2)
+            return Workspace(url, root, process)
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError("assembler serve did not answer in 60 s: " + (root / "serve.log").read_text())
+
+
+def stop(workspace: Workspace) -> None:
+    workspace.process.terminate()
+    try:
+        workspace.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(workspace.process.pid, 9)
+        workspace.process.wait()
+
+
+def sign_in(driver: WebDriver, workspace: Workspace, name: str, password: str | None = None) -> None:
+    """Sign in through the login page, as a person does: by its labelled fields."""
+    driver.delete_all_cookies()
+    driver.get(workspace.address("/login/"))
+    field = driver.find_element(By.ID, driver.find_element(By.XPATH, "//label[text()='Username']")
+                                .get_attribute("for"))
+    field.send_keys(name)
+    secret = driver.find_element(By.ID, driver.find_element(By.XPATH, "//label[text()='Password']")
+                                 .get_attribute("for"))
+    secret.send_keys(password or PASSWORDS[name])
+    driver.find_element(By.XPATH, "//button[normalize-space()='Sign in']").click()
