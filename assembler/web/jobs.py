@@ -56,7 +56,7 @@ def start(meeting: str, who: str) -> BuildJob:
     with transaction.atomic():
         if BuildJob.objects.filter(meeting=meeting, state__in=(BuildJob.QUEUED, BuildJob.RUNNING)).exists():
             raise AlreadyBuilding("a build of this meeting is already waiting or running; "
-                                  "its progress is shown below")
+                                  "follow it on the meeting's page")
         job = BuildJob.objects.create(meeting=meeting, requested_by=who)
     try:
         _queue(settings.REDIS_URL)[1](job.pk)
