@@ -311,19 +311,50 @@ def workspace(root: Path) -> None:
     setup(root)
 
 
+REDIS = click.option("--redis", "redis_url", default="", envvar="ASSEMBLER_REDIS_URL", metavar="URL",
+                     help="Queue builds on this Redis (redis://host:6379/0), shared by workers on several "
+                          "machines, instead of the embedded queue [env: ASSEMBLER_REDIS_URL].")
+
+
+def with_redis(redis_url: str) -> None:
+    """The settings read the queue's Redis from the environment; a worker started from here inherits it."""
+    if redis_url:
+        os.environ["ASSEMBLER_REDIS_URL"] = redis_url
+
+
 @main.command(cls=Command)
 @ROOT
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="The port to listen on.")
-def serve(root: Path, host: str, port: int) -> None:
-    """Serve the web workspace for the meetings in ROOT/papers/ (default: this folder)."""
+@REDIS
+def serve(root: Path, host: str, port: int, redis_url: str) -> None:
+    """Serve the web workspace for the meetings in ROOT/papers/ (default: this folder), with a
+    worker that runs its builds."""
     # the address it listens on is a name it answers to, as well as the loopback names
     os.environ.setdefault("ASSEMBLER_ALLOWED_HOSTS", f"localhost 127.0.0.1 [::1] {host}")
+    with_redis(redis_url)
     workspace(root)
+    os.chdir(root)  # problems name files as the command line run in ROOT does: papers/<id>/...
     from assembler.web.server import serve as serve_workspace
+    from assembler.web.worker import worker_process
 
-    click.echo(f"The workspace is at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    serve_workspace(root, host, port)
+    with worker_process(Path("."), redis_url):
+        click.echo(f"The workspace is at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+        serve_workspace(root, host, port)
+
+
+@main.command(cls=Command)
+@ROOT
+@REDIS
+def worker(root: Path, redis_url: str) -> None:
+    """Run the builds queued in the workspace in ROOT, keeping LibreOffice running between them.
+    `assembler serve` starts one; start more, on other machines, with --redis."""
+    with_redis(redis_url)
+    workspace(root)
+    os.chdir(root)  # problems name files as `papers/<id>/...`, as the command line run in ROOT does
+    from assembler.web.worker import work
+
+    work()
 
 
 @main.group()

@@ -18,7 +18,7 @@ from assembler.audience import may_change_agenda, may_read_item
 from assembler.commands import agenda
 from assembler.commands.upload import accept_upload
 from assembler.errors import AssemblerError, Problem
-from assembler.web import checks
+from assembler.web import builds, checks
 from assembler.web.audit import record
 from assembler.web.forms import DetailsForm, ItemForm, MeetingForm, UploadForm, VersionForm
 from assembler.web.models import AuditEntry, BuildJob
@@ -73,14 +73,16 @@ def new_meeting(request: HttpRequest) -> HttpResponse:
 def meeting(request: HttpRequest, meeting: str) -> HttpResponse:
     place = officers_meeting(request, meeting)
     found = checks.problems(place.folder)
-    by_item: dict[int | None, list[Problem]] = (agenda.problems_by_item(place.agenda, found) if place.agenda
-                                                else {None: found})
+    shown = [*found, *builds.last_problems(meeting, found)]  # and those only the last build met
+    by_item: dict[int | None, list[Problem]] = (agenda.problems_by_item(place.agenda, shown) if place.agenda
+                                                else {None: shown})
     rows = [(entry, by_item.get(entry.position, []), (place.folder / entry.paper).is_file() if entry.paper else None)
             for entry in (place.agenda.items if place.agenda else ())]
     return render(request, "web/meeting.html", {
-        "place": place, "id": meeting, "rows": rows, "meeting_problems": by_item.get(None, []),
-        "errors": sum(not p.warning for p in found),
-        "build": BuildJob.objects.filter(meeting=meeting).first()})
+        "place": place, "id": meeting, "rows": rows, "errors": sum(not p.warning for p in found),
+        # the last build's own problems that concern no item are in its panel, not here
+        "meeting_problems": [problem for problem in by_item.get(None, []) if problem in found],
+        **builds.panel(meeting)})
 
 
 def _refused(form: Any, exc: AssemblerError) -> None:

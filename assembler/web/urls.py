@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path, register_converter
 
 from assembler.names import MEETING_ID
-from assembler.web import pages
+from assembler.web import builds, pages
 from assembler.web.forms import LoginForm
 
 
@@ -40,4 +40,10 @@ urlpatterns = [
     path("meetings/<meeting:meeting>/items/<int:position>/move/", pages.move, name="move"),
     path("meetings/<meeting:meeting>/items/<int:position>/remove/", pages.remove, name="remove"),
     path("meetings/<meeting:meeting>/items/<int:position>/upload/", pages.upload, name="upload"),
+    path("meetings/<meeting:meeting>/build/", builds.start, name="build"),
+    path("meetings/<meeting:meeting>/build/status/", builds.status, name="build_status"),
+    path("meetings/<meeting:meeting>/outputs/", builds.outputs, name="outputs"),
+    path("meetings/<meeting:meeting>/outputs/file/<path:name>", builds.download, name="output"),
+    path("meetings/<meeting:meeting>/outputs/preview/<path:name>", builds.preview, name="preview"),
+    path("meetings/<meeting:meeting>/outputs/page/<path:name>", builds.image, name="page_image"),
 ]
