@@ -4,13 +4,17 @@ Every page the tests pass through is checked with axe-core for WCAG 2.1 AA."""
 
 from __future__ import annotations
 
+import base64
 import re
 from pathlib import Path
 
+import partners
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.wait import WebDriverWait
 
 from .browser import assert_accessible, console_errors, start_chromium, tab_to
 from .meetings import write_meeting
@@ -24,7 +28,10 @@ def field(driver: WebDriver, label: str):
 
 
 def press(driver: WebDriver, text: str) -> None:
+    """Click the button or link, and wait for the page it leads to."""
+    page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.XPATH, f"//button[normalize-space()={text!r}] | //a[normalize-space()={text!r}]").click()
+    WebDriverWait(driver, 30).until(staleness_of(page))
 
 
 def error_summary(driver: WebDriver) -> str:
@@ -93,7 +100,6 @@ def test_a_title_holding_markup_is_shown_as_text(browser, workspace: Workspace):
     browser.get(workspace.address(f"/meetings/{folder.name}/items/new/"))
     field(browser, "Title").send_keys('<script>document.title="owned"</script><img src=x onerror=alert(1)>')
     press(browser, "Add the item")
-    print(browser.current_url, browser.find_element(By.TAG_NAME, "main").text[:1500])
     cell = browser.find_element(By.CSS_SELECTOR, "tr#item-6 td:nth-child(2) strong")
     assert cell.text == '<script>document.title="owned"</script><img src=x onerror=alert(1)>'
     assert cell.find_elements(By.XPATH, ".//*") == []  # text, not elements
@@ -169,29 +175,33 @@ def test_a_change_without_its_csrf_token_is_refused(browser, workspace: Workspac
     assert (folder / "meeting.yaml").read_bytes() != before  # the same request with the token is taken
 
 
+UPLOAD = """
+const [name, paper, token, version, done] = arguments;
+const form = new FormData();
+form.append("version", version);
+form.append("role", "paper");
+form.append("document", new File([Uint8Array.from(atob(paper), c => c.charCodeAt(0))], name));
+fetch(location.href, {method: "POST", body: form, headers: {"X-CSRFToken": token}, redirect: "manual"})
+    .then(response => done(response.status), error => done(String(error)));
+"""
+
+
 @pytest.mark.parametrize("name", ["../../x.pdf", "..\\..\\x.pdf", "/etc/passwd.pdf"])
 def test_an_uploads_name_never_leaves_the_meeting_folder(browser, workspace: Workspace, name: str):
     folder = write_meeting(workspace.root, f"names-{abs(hash(name)) % 10**6}-2026-12-03")
     sign_in(browser, workspace, "clerk")
     browser.get(workspace.address(f"/meetings/{folder.name}/items/1/upload/"))
-    status = browser.execute_async_script("""
-        const [name, token, version, done] = arguments;
-        const form = new FormData();
-        form.append("version", version); form.append("role", "paper");
-        form.append("document", new File(["%PDF-1.4\\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj 3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\\ntrailer<</Root 1 0 R>>\\n%%EOF\\n"], name, {type: "application/pdf"}));
-        fetch(location.href, {method: "POST", body: form, headers: {"X-CSRFToken": token}, redirect: "manual"})
-            .then(response => done(response.status), error => done(String(error)));
-    """, name, csrf_token(browser), browser.find_element(By.NAME, "version").get_attribute("value"))
+    paper = base64.b64encode(partners.pdf([partners.SHAPES["A4 portrait"]])).decode()
+    status = browser.execute_async_script(UPLOAD, name, paper, csrf_token(browser),
+                                          browser.find_element(By.NAME, "version").get_attribute("value"))
     assert status in (0, 302)  # accepted: redirected back to the meeting ("manual" shows a redirect as 0)
     uploaded = sorted(path.name for path in folder.iterdir() if path.suffix == ".pdf")
-    assert uploaded == ["1-apologies-for-absence.pdf"]
+    assert uploaded == ["01-apologies-for-absence.pdf"]
     assert not (workspace.root / "x.pdf").exists() and not (workspace.root / "papers" / "x.pdf").exists()
-    assert "paper: 1-apologies-for-absence.pdf" in (folder / "meeting.yaml").read_text()
+    assert "paper: 01-apologies-for-absence.pdf" in (folder / "meeting.yaml").read_text()
 
 
 def test_a_word_file_renamed_to_pdf_is_refused_against_the_upload(browser, workspace: Workspace, tmp_path: Path):
-    import partners
-
     folder = write_meeting(workspace.root, "renamed-2026-12-03")
     before = (folder / "meeting.yaml").read_bytes()
     disguised = tmp_path / "report.pdf"

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.wait import WebDriverWait
 
 PASSWORDS = {"clerk": "clerk's long passphrase", "jsmith": "jsmith's long passphrase",
              "apatel": "apatel's long passphrase"}
@@ -83,4 +85,6 @@ def sign_in(driver: WebDriver, workspace: Workspace, name: str, password: str | 
     secret = driver.find_element(By.ID, driver.find_element(By.XPATH, "//label[text()='Password']")
                                  .get_attribute("for"))
     secret.send_keys(password or PASSWORDS[name])
+    page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.XPATH, "//button[normalize-space()='Sign in']").click()
+    WebDriverWait(driver, 30).until(staleness_of(page))
