@@ -18,7 +18,7 @@ from selenium.webdriver.support.wait import WebDriverWait
 
 from .browser import assert_accessible, console_errors, start_chromium, tab_to
 from .meetings import write_meeting
-from .workspace import PASSWORDS, Workspace, sign_in
+from .workspace import PASSWORDS, Workspace, settled, sign_in
 
 
 def field(driver: WebDriver, label: str):
@@ -29,9 +29,11 @@ def field(driver: WebDriver, label: str):
 
 def press(driver: WebDriver, text: str) -> None:
     """Click the button or link, and wait for the page it leads to."""
+    settled(driver)
     page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.XPATH, f"//button[normalize-space()={text!r}] | //a[normalize-space()={text!r}]").click()
     WebDriverWait(driver, 30).until(staleness_of(page))
+    settled(driver)
 
 
 def error_summary(driver: WebDriver) -> str:

@@ -88,3 +88,9 @@ def sign_in(driver: WebDriver, workspace: Workspace, name: str, password: str | 
     page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.XPATH, "//button[normalize-space()='Sign in']").click()
     WebDriverWait(driver, 30).until(staleness_of(page))
+    settled(driver)
+
+
+def settled(driver: WebDriver) -> None:
+    """Wait until the page (and any redirect on the way to it) has finished loading."""
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
