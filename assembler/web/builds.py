@@ -142,7 +142,8 @@ def may_open(reader: Reader, name: str, agenda: Agenda | None, items: dict[str, 
 
 
 def readable_outputs(request: HttpRequest, meeting: str) -> list[Output]:
-    """The meeting's PDFs the reader may open; 404 if none (it is not theirs to know of the rest)."""
+    """The meeting's PDFs the reader may open; 404 for a reader with no item in the meeting (it is
+    not theirs to know of it)."""
     place = meeting_place(meeting)
     target = target_of(meeting)
     reader = reader_of(request)
@@ -150,7 +151,8 @@ def readable_outputs(request: HttpRequest, meeting: str) -> list[Output]:
     names = sorted(path.relative_to(target).as_posix() for path in target.rglob("*.pdf")
                    if path.is_file() and not any(part.startswith(".") for part in path.relative_to(target).parts))
     readable = [name for name in names if may_open(reader, name, place.agenda, items)]
-    if not readable and not may_read_packs(reader):
+    mine = place.agenda and any(may_read_item(reader, entry.authors) for entry in place.agenda.items)
+    if not readable and not mine:
         raise Http404("no such meeting")
     return [Output(name, page_count(target / name), (target / name).stat().st_size) for name in readable]
 
