@@ -217,3 +217,44 @@ def test_a_word_file_renamed_to_pdf_is_refused_against_the_upload(browser, works
     assert_accessible(browser)
     assert (folder / "meeting.yaml").read_bytes() == before
     assert not [path for path in folder.iterdir() if path.suffix in (".pdf", ".docx")]
+
+
+def test_every_other_page_is_accessible(browser, workspace: Workspace):
+    """The pages the journeys do not pass through: each passes axe-core, and says what it must."""
+    folder = write_meeting(workspace.root, "pages-2026-12-03")
+    broken = workspace.root / "papers" / "broken-2026-12-03"
+    broken.mkdir()
+    (broken / "meeting.yaml").write_text("body: [unclosed\n")
+    sign_in(browser, workspace, "clerk")
+    pages = {
+        f"/meetings/{folder.name}/details/": "Meeting details",
+        f"/meetings/{folder.name}/items/2/remove/": "Remove item 2 from the agenda?",
+        "/no/such/page/": "Page not found",
+        f"/meetings/{broken.name}/": "broken-2026-12-03",
+        f"/meetings/{broken.name}/details/": "This meeting's meeting.yaml cannot be read",
+    }
+    for path, heading in pages.items():
+        browser.get(workspace.address(path))
+        assert browser.find_element(By.TAG_NAME, "h1").text == heading, path
+        assert_accessible(browser)
+    assert "broken-2026-12-03/meeting.yaml:2: YAML" in browser.find_element(By.TAG_NAME, "main").text  # where
+
+    browser.get(workspace.address(f"/meetings/{folder.name}/details/"))
+    field(browser, "Date of the meeting").clear()
+    field(browser, "Date of the meeting").send_keys("31/02/2026")
+    press(browser, "Save the details")
+    assert "Enter the date as YYYY-MM-DD" in error_summary(browser)
+    assert_accessible(browser)
+
+    browser.get(workspace.address(f"/meetings/{folder.name}/"))
+    (folder / "meeting.yaml").write_text((folder / "meeting.yaml").read_text() + "# changed by hand\n")
+    press(browser, "Move down item 2")
+    assert "Someone else saved this meeting" in browser.find_element(By.CLASS_NAME, "govuk-error-summary").text
+    assert_accessible(browser)
+
+    browser.get(workspace.address(f"/meetings/{folder.name}/"))
+    browser.delete_cookie("csrftoken")  # as if the form came from elsewhere
+    press(browser, "Move down item 2")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "This form could not be accepted"
+    assert_accessible(browser)
+    assert "# changed by hand" in (folder / "meeting.yaml").read_text()
