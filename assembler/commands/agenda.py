@@ -83,8 +83,8 @@ class BadValue(AssemblerError):
     """A value from a form that will not do: the message names the item and the field, and `field`
     says which, so the web can show it against that field."""
 
-    def __init__(self, what: str, field: str, advice: str, path: Path | None = None):
-        super().__init__(f"{what}: {field}: {advice}", path)
+    def __init__(self, what: str, field: str, advice: str, path: Path | None = None, key: str = ""):
+        super().__init__(f"{what}: {key or field}: {advice}", path)  # the key as meeting.yaml names it
         self.field = field
 
 
@@ -466,7 +466,8 @@ def _set_contact(tree: CommentedMap, values: Mapping[str, str], path: Path) -> b
                         list(CONTACT_FIELDS.values()))
                    for name, key in CONTACT_FIELDS.items() if name in values])
     if contact and not contact.get("name"):
-        raise BadValue("meeting", "contact_name", "give the contact's name, or leave the contact's details empty", path)
+        raise BadValue("meeting", "contact_name", "give the contact's name, or leave the contact's details empty",
+                       path, key="contact")
     if contact and old is not contact:
         _set(tree, "contact", contact, [f.name for f in MEETING])
     elif not contact and old is not None:
