@@ -18,7 +18,7 @@ from selenium.webdriver.support.wait import WebDriverWait
 
 from .browser import assert_accessible, console_errors, start_chromium, tab_to
 from .meetings import write_meeting
-from .workspace import PASSWORDS, Workspace, settled, sign_in
+from .workspace import PASSWORDS, Workspace, settled, sign_in, wait_until_built
 
 
 def field(driver: WebDriver, label: str):
@@ -68,7 +68,7 @@ def test_signing_in_by_keyboard_renews_the_session(browser, workspace: Workspace
     assert_accessible(browser)
 
 
-def test_an_officer_starts_a_meeting_and_builds_its_agenda_by_keyboard(browser, workspace: Workspace):
+def test_an_officer_goes_from_a_new_meeting_to_its_pack_by_keyboard(browser, workspace: Workspace, tmp_path: Path):
     sign_in(browser, workspace, "clerk")
     browser.get(workspace.address("/"))
     tab_to(browser, lambda element: element.text == "Start a new meeting").send_keys(Keys.ENTER)
@@ -93,6 +93,30 @@ def test_an_officer_starts_a_meeting_and_builds_its_agenda_by_keyboard(browser, 
     assert yaml.index("Budget Monitoring.") < yaml.index("Declarations of interest.")
     assert "# assembler new paper adds items above this line" in yaml  # the skeleton's comments are kept
     assert "presenter: Director of Finance" in yaml
+    assert_accessible(browser)
+
+    # Take off the skeleton's minutes, which have no paper yet, then give the budget item its paper
+    tab_to(browser, lambda element: element.get_attribute("textContent") == "Remove item 2").send_keys(Keys.ENTER)
+    tab_to(browser, lambda element: element.text == "Remove the item").send_keys(Keys.ENTER)
+    assert "Minutes of the previous meeting" not in (folder / "meeting.yaml").read_text()
+    paper = tmp_path / "budget.pdf"
+    paper.write_bytes(partners.pdf([partners.SHAPES["A4 portrait"]] * 3))
+    tab_to(browser, lambda element: element.get_attribute("textContent") == "Upload a paper for item 3").send_keys(
+        Keys.ENTER)
+    tab_to(browser, lambda element: element.get_attribute("name") == "document").send_keys(str(paper))
+    tab_to(browser, lambda element: element.text == "Upload").send_keys(Keys.ENTER)
+    settled(browser)
+    assert "03-budget-monitoring.pdf" in browser.find_element(By.ID, "item-3").text
+
+    # Build, and open the pack's first page, still by keyboard
+    tab_to(browser, lambda element: element.text == "Build the pack").send_keys(Keys.ENTER)
+    assert "Built" in wait_until_built(browser), browser.find_element(By.ID, "build-status").text
+    tab_to(browser, lambda element: element.text == "Open the outputs").send_keys(Keys.ENTER)
+    tab_to(browser, lambda element: element.get_attribute("textContent") == "Preview agenda-pack.pdf").send_keys(
+        Keys.ENTER)
+    settled(browser)
+    image = browser.find_element(By.CSS_SELECTOR, "main img")
+    assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image) > 300
     assert_accessible(browser)
 
 

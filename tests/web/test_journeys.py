@@ -14,12 +14,11 @@ import partners
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.wait import WebDriverWait
 
 from .browser import assert_accessible
 from .meetings import EXEMPT_SECRETS, write_meeting
 from .test_agenda_pages import csrf_token, field, press
-from .workspace import Workspace, sign_in
+from .workspace import Workspace, sign_in, wait_until_built
 
 MEETING = "riverside-hwb-2026-12-03"
 
@@ -41,13 +40,6 @@ def pdftotext(data: bytes, tmp_path: Path) -> str:
     pdf.write_bytes(data)
     return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
-
-
-def wait_until_built(driver: WebDriver) -> str:
-    """The build panel's state once the build has ended, as htmx updates it live."""
-    WebDriverWait(driver, 300, poll_frequency=0.5).until(
-        lambda d: d.find_element(By.CSS_SELECTOR, "#build-status .govuk-tag").text in ("Built", "Failed"))
-    return driver.find_element(By.ID, "build-status").text
 
 
 @pytest.fixture(scope="module")

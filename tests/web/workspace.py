@@ -94,3 +94,10 @@ def sign_in(driver: WebDriver, workspace: Workspace, name: str, password: str | 
 def settled(driver: WebDriver) -> None:
     """Wait until the page (and any redirect on the way to it) has finished loading."""
     WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def wait_until_built(driver: WebDriver) -> str:
+    """The build panel's state once the build has ended, as htmx updates it live."""
+    WebDriverWait(driver, 300, poll_frequency=0.5).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, "#build-status .govuk-tag").text in ("Built", "Failed"))
+    return driver.find_element(By.ID, "build-status").text
