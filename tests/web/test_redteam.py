@@ -1,0 +1,53 @@
+"""What a security review found by attacking a real workspace from outside: each test is one hole,
+shown as the attacker met it, and must keep failing if the hole opens again."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from .conftest_django import workspace_root
+from .test_builds import client_for, write_meeting
+
+ITEMS = """\
+  - title: Budget
+    authors: [rhea]
+  - title: Hidden settlement
+    exempt: 5
+"""
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    found = workspace_root(tmp_path_factory)
+    for name, items, council in (("rt-own-2026-10-01", ITEMS, "Rheashire Council"),
+                                 ("rt-other-2026-10-02", "  - title: Nothing of rhea's\n", "Quillshire Council")):
+        yaml = write_meeting(found, name, items, {}) / "meeting.yaml"
+        yaml.write_text(yaml.read_text(encoding="utf-8").replace("date:", f"organisation: {council}\ndate:"),
+                        encoding="utf-8")
+    return found
+
+
+def header(page: bytes) -> tuple[list[str], list[str]]:
+    """The council's name as the page's title and header show it."""
+    text = page.decode()
+    return re.findall(r"<title>(.*?)</title>", text), re.findall(r'logotype-text">(.*?)<', text)
+
+
+def test_a_meeting_an_author_has_no_item_in_is_not_named_by_the_header(root: Path) -> None:
+    # The 404 for another meeting's pages named its council in the header, where a meeting that
+    # does not exist named none: the header told an author which meetings exist, and whose.
+    rhea = client_for("rhea", "author")
+    missing = rhea.get("/meetings/rt-none-2026-10-03/")
+    assert missing.status_code == 404
+    for address in ("/meetings/rt-other-2026-10-02/", "/meetings/rt-other-2026-10-02/items/1/upload/",
+                    "/meetings/rt-other-2026-10-02/outputs/"):
+        refused = rhea.get(address)
+        assert refused.status_code == 404
+        assert b"Quillshire" not in refused.content
+        assert header(refused.content) == header(missing.content), address
+    assert b"Rheashire Council" in rhea.get("/meetings/rt-own-2026-10-01/items/1/upload/").content
+    officer = client_for("olive", "officer")
+    assert b"Quillshire Council" in officer.get("/meetings/rt-other-2026-10-02/").content
