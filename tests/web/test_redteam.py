@@ -51,3 +51,15 @@ def test_a_meeting_an_author_has_no_item_in_is_not_named_by_the_header(root: Pat
     assert b"Rheashire Council" in rhea.get("/meetings/rt-own-2026-10-01/items/1/upload/").content
     officer = client_for("olive", "officer")
     assert b"Quillshire Council" in officer.get("/meetings/rt-other-2026-10-02/").content
+
+
+def test_a_dangling_link_in_a_meeting_folder_does_not_break_its_pages(root: Path) -> None:
+    # An editor's lock file (Emacs leaves `.#meeting.yaml`, a link to nowhere) or a file gone between
+    # listing the folder and looking at it (every save's and upload's temporary file) made the
+    # meetings list, the meeting's page and its authors' upload pages fail with a server error.
+    folder = write_meeting(root, "rt-linked-2026-10-04", ITEMS, {})
+    (folder / ".#meeting.yaml").symlink_to(folder / "gone-since")
+    officer, rhea = client_for("olive", "officer"), client_for("rhea", "author")
+    assert officer.get("/").status_code == 200
+    assert b"Budget" in officer.get("/meetings/rt-linked-2026-10-04/").content
+    assert b"Budget" in rhea.get("/meetings/rt-linked-2026-10-04/items/1/upload/").content
