@@ -47,13 +47,20 @@ def accept_upload(folder: Path, position: int, role: Role, original_name: str, d
             _copy(data, out, size_limit, shown)
         _check(Path(temporary), kind, shown)
         target = folder / _safe_name(agenda, entry, role, kind, shown)
+        replaced = target.exists()
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
     title = "" if role == "paper" else _title_from(Path(shown))
-    attach(folder, version or agenda.version, position, target.name, role, title)
+    try:
+        attach(folder, version or agenda.version, position, target.name, role, title)
+    except BaseException:
+        if not replaced:  # no item's file: left in the folder, refused uploads could fill the disk
+            with contextlib.suppress(OSError):
+                target.unlink()
+        raise
     return target
 
 

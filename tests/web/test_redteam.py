@@ -3,13 +3,18 @@ shown as the attacker met it, and must keep failing if the hole opens again."""
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from .conftest_django import workspace_root
 from .test_builds import client_for, write_meeting
+
+if TYPE_CHECKING:
+    from django.test import Client
 
 ITEMS = """\
   - title: Budget
@@ -63,3 +68,39 @@ def test_a_dangling_link_in_a_meeting_folder_does_not_break_its_pages(root: Path
     assert officer.get("/").status_code == 200
     assert b"Budget" in officer.get("/meetings/rt-linked-2026-10-04/").content
     assert b"Budget" in rhea.get("/meetings/rt-linked-2026-10-04/items/1/upload/").content
+
+
+def small_pdf() -> bytes:
+    from pypdf import PdfWriter
+
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(595, 842)
+    writer.write(out)
+    return out.getvalue()
+
+
+def send(client: Client, address: str, name: str, data: bytes, role: str) -> str:
+    """Upload a file through the upload page's form, as a browser sends it; the page answered."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    form = client.get(address).content.decode()
+    version = re.search(r'name="version" value="([^"]+)"', form)
+    assert version, form
+    answer = client.post(address, {"version": version[1], "role": role,
+                                   "document": SimpleUploadedFile(name, data, "application/pdf")})
+    return answer.content.decode() if answer.status_code == 200 else answer["Location"]
+
+
+def test_an_upload_refused_by_the_agenda_leaves_no_file_behind(root: Path) -> None:
+    # An appendix to a Markdown paper is refused (its appendices are listed in its front matter), but
+    # the file had been written first and was left in the meeting folder, no item's: an author could
+    # fill the disk 50 MB at a time under new names.
+    folder = write_meeting(root, "rt-orphans-2026-10-05", "  - title: Budget\n    paper: budget.md\n"
+                                                          "    authors: [rhea]\n", {"budget.md": "# Budget\n"})
+    before = sorted(path.name for path in folder.iterdir())
+    rhea = client_for("rhea", "author")
+    for n in range(3):
+        page = send(rhea, "/meetings/rt-orphans-2026-10-05/items/1/upload/", f"filler {n}.pdf", small_pdf(),
+                    "appendix")
+        assert "its paper is Markdown" in page
+    assert sorted(path.name for path in folder.iterdir() if path.name != ".meeting.yaml.lock") == before
