@@ -23,6 +23,7 @@ from .scaffold import _title_from
 
 SIZE_LIMIT = 50 * 2**20  # a long report with photographs is a few MB; a scanned one some tens
 CHUNK = 2**20
+APPENDICES_LIMIT = 26  # Appendix A to Z: each upload of one adds a file, so an author's are bounded
 KINDS = {".pdf": "pdf", ".docx": "docx"}
 NAMES = {"pdf": "a PDF", "docx": "a Word .docx file"}
 
@@ -36,6 +37,10 @@ def accept_upload(folder: Path, position: int, role: Role, original_name: str, d
     if version is not None and version != agenda.version:
         raise StaleAgenda(folder / "meeting.yaml")
     entry = _entry(agenda, position)
+    if role == "appendix" and len(entry.appendices) >= APPENDICES_LIMIT:
+        raise AssemblerError(f"item {entry.number} already has {len(entry.appendices)} appendices, the most it "
+                             "can have; to add another, ask Democratic Services to remove one from the item",
+                             folder / "meeting.yaml", entry.line)
     shown = _base_name(original_name)
     kind = KINDS.get(Path(shown).suffix.lower())
     if kind is None:

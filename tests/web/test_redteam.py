@@ -104,3 +104,21 @@ def test_an_upload_refused_by_the_agenda_leaves_no_file_behind(root: Path) -> No
                     "appendix")
         assert "its paper is Markdown" in page
     assert sorted(path.name for path in folder.iterdir() if path.name != ".meeting.yaml.lock") == before
+
+
+def test_an_item_takes_a_bounded_number_of_appendices(root: Path) -> None:
+    # Each upload as an appendix under a new name added a file and a line to meeting.yaml: an author
+    # could fill the disk, and meeting.yaml up to its size limit, after which no officer could save it.
+    from assembler.commands.upload import APPENDICES_LIMIT
+
+    listed = "".join(f"      - title: Part {n}\n        file: part-{n}.pdf\n" for n in range(APPENDICES_LIMIT))
+    folder = write_meeting(root, "rt-appendices-2026-10-06", "  - title: Budget\n    paper: budget.pdf\n"
+                                                             f"    authors: [rhea]\n    appendices:\n{listed}", {})
+    yaml = (folder / "meeting.yaml").read_text(encoding="utf-8")
+    rhea = client_for("rhea", "author")
+    page = send(rhea, "/meetings/rt-appendices-2026-10-06/items/1/upload/", "one more.pdf", small_pdf(), "appendix")
+    assert f"already has {APPENDICES_LIMIT} appendices" in page
+    assert (folder / "meeting.yaml").read_text(encoding="utf-8") == yaml
+    assert not any(path.suffix == ".pdf" for path in folder.iterdir())
+    send(rhea, "/meetings/rt-appendices-2026-10-06/items/1/upload/", "new paper.pdf", small_pdf(), "paper")
+    assert (folder / "01-budget.pdf").is_file()  # the paper itself may still be replaced
