@@ -135,12 +135,14 @@ def _content_kind(path: Path) -> str | None:
 def _safe_name(agenda: Agenda, entry: Entry, role: Role, kind: str, shown: str) -> str:
     """The item's number and title (for an exempt item, its public title) as a file name
     (05-hate-crime-update.pdf; …-crime-figures.pdf for an appendix), with -2, -3… if that name is
-    another's: only this item's own file is replaced."""
+    another's: only this item's own files are replaced."""
     title = entry.public_title if entry.exempt and entry.public_title else entry.title  # a name may be seen
     stem = f"{slug(entry.number).zfill(2)}-{slug(title)}"
     if role == "appendix":
         stem += f"-{slug(Path(shown).stem)}"
-    own = {entry.paper} if role == "paper" else set(entry.appendices)
+    # A paper's own names are also those of its other kind: a PDF replacing a .docx paper, and then a
+    # .docx again, reuses them rather than leaving a new file behind each time.
+    own = {entry.paper, *(f"{stem}.{k}" for k in KINDS.values())} if role == "paper" else set(entry.appendices)
     others = {name for item in agenda.items if item is not entry for name in (item.paper, *item.appendices)}
     for n in range(1, 1000):
         name = f"{stem}{'' if n == 1 else f'-{n}'}.{kind}"

@@ -122,3 +122,19 @@ def test_an_item_takes_a_bounded_number_of_appendices(root: Path) -> None:
     assert not any(path.suffix == ".pdf" for path in folder.iterdir())
     send(rhea, "/meetings/rt-appendices-2026-10-06/items/1/upload/", "new paper.pdf", small_pdf(), "paper")
     assert (folder / "01-budget.pdf").is_file()  # the paper itself may still be replaced
+
+
+def test_replacing_a_paper_again_and_again_leaves_at_most_one_file_of_each_kind(root: Path) -> None:
+    # A paper replaced by one of the other kind (a PDF by a .docx, then a PDF...) was written under a
+    # new name each time (-2, -3... up to -999), the old one left behind: an author could fill the disk.
+    from docx import Document
+
+    folder = write_meeting(root, "rt-replace-2026-10-07", "  - title: Budget\n    authors: [rhea]\n", {})
+    word = io.BytesIO()
+    Document().save(word)
+    rhea = client_for("rhea", "author")
+    for _ in range(3):
+        for name, data in (("budget.pdf", small_pdf()), ("budget.docx", word.getvalue())):
+            send(rhea, "/meetings/rt-replace-2026-10-07/items/1/upload/", name, data, "paper")
+    assert sorted(path.name for path in folder.glob("01-*")) == ["01-budget.docx", "01-budget.pdf"]
+    assert "paper: 01-budget.docx" in (folder / "meeting.yaml").read_text(encoding="utf-8")
