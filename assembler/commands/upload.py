@@ -23,6 +23,7 @@ from .scaffold import _title_from
 
 SIZE_LIMIT = 50 * 2**20  # a long report with photographs is a few MB; a scanned one some tens
 CHUNK = 2**20
+APPENDICES_LIMIT = 26  # Appendix A to Z: each upload of one adds a file, so an author's are bounded
 KINDS = {".pdf": "pdf", ".docx": "docx"}
 NAMES = {"pdf": "a PDF", "docx": "a Word .docx file"}
 
@@ -36,6 +37,10 @@ def accept_upload(folder: Path, position: int, role: Role, original_name: str, d
     if version is not None and version != agenda.version:
         raise StaleAgenda(folder / "meeting.yaml")
     entry = _entry(agenda, position)
+    if role == "appendix" and len(entry.appendices) >= APPENDICES_LIMIT:
+        raise AssemblerError(f"item {entry.number} already has {len(entry.appendices)} appendices, the most it "
+                             "can have; to add another, ask Democratic Services to remove one from the item",
+                             folder / "meeting.yaml", entry.line)
     shown = _base_name(original_name)
     kind = KINDS.get(Path(shown).suffix.lower())
     if kind is None:
@@ -47,13 +52,20 @@ def accept_upload(folder: Path, position: int, role: Role, original_name: str, d
             _copy(data, out, size_limit, shown)
         _check(Path(temporary), kind, shown)
         target = folder / _safe_name(agenda, entry, role, kind, shown)
+        replaced = target.exists()
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
     title = "" if role == "paper" else _title_from(Path(shown))
-    attach(folder, version or agenda.version, position, target.name, role, title)
+    try:
+        attach(folder, version or agenda.version, position, target.name, role, title)
+    except BaseException:
+        if not replaced:  # no item's file: left in the folder, refused uploads could fill the disk
+            with contextlib.suppress(OSError):
+                target.unlink()
+        raise
     return target
 
 
@@ -123,12 +135,14 @@ def _content_kind(path: Path) -> str | None:
 def _safe_name(agenda: Agenda, entry: Entry, role: Role, kind: str, shown: str) -> str:
     """The item's number and title (for an exempt item, its public title) as a file name
     (05-hate-crime-update.pdf; …-crime-figures.pdf for an appendix), with -2, -3… if that name is
-    another's: only this item's own file is replaced."""
+    another's: only this item's own files are replaced."""
     title = entry.public_title if entry.exempt and entry.public_title else entry.title  # a name may be seen
     stem = f"{slug(entry.number).zfill(2)}-{slug(title)}"
     if role == "appendix":
         stem += f"-{slug(Path(shown).stem)}"
-    own = {entry.paper} if role == "paper" else set(entry.appendices)
+    # A paper's own names are also those of its other kind: a PDF replacing a .docx paper, and then a
+    # .docx again, reuses them rather than leaving a new file behind each time.
+    own = {entry.paper, *(f"{stem}.{k}" for k in KINDS.values())} if role == "paper" else set(entry.appendices)
     others = {name for item in agenda.items if item is not entry for name in (item.paper, *item.appendices)}
     for n in range(1, 1000):
         name = f"{stem}{'' if n == 1 else f'-{n}'}.{kind}"

@@ -20,7 +20,10 @@ _seen: dict[Path, tuple[tuple[tuple[str, int, int], ...], list[Problem]]] = {}
 def _signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
     found = []
     for path in sorted(folder.rglob("*")):
-        stat = path.stat()
+        try:
+            stat = path.stat() if path.exists() else path.lstat()  # a link to nowhere: an editor's lock file
+        except FileNotFoundError:  # gone since the listing: a save's or an upload's temporary file
+            continue
         found.append((str(path.relative_to(folder)), stat.st_size, stat.st_mtime_ns))
     return tuple(found)
 
