@@ -45,5 +45,8 @@ def output_stem(item: Item, doc: Document) -> str:
     Distinct for every document of a meeting that loaded: numbers differ as number_key does,
     and the appendices of one paper differ in slug(label).
     """
-    stem = f"{item.number.zfill(2)}-{slug(item.title)}"
+    # An exempt item's files are named by the title the public sees: a file's name travels further
+    # than its content (addresses, logs, the audit log), and its real title may say too much.
+    title = item.public_title or item.title if item.exempt else item.title
+    stem = f"{item.number.zfill(2)}-{slug(title)}"
     return f"{stem}-{slug(doc.label)}" if doc.label else stem

@@ -245,3 +245,18 @@ def test_a_path_that_would_leave_its_output_folder_is_never_written(tmp_path: Pa
     with pytest.raises(AssemblerError, match="would be written outside"):
         inside(tmp_path / "out", name)
     assert inside(tmp_path / "out", "items/05-report.pdf") == tmp_path / "out" / "items" / "05-report.pdf"
+
+
+def test_an_exempt_items_files_are_named_by_the_title_the_public_sees():
+    """A file's name travels further than its content (web addresses, logs, the audit log)."""
+    from assembler.model import Document, Item
+    from assembler.names import output_stem
+
+    paper = Document(Path("/m/deal.md"), "md", "Deal")
+    named = {(item.title, item.exempt): output_stem(item, paper) for item in (
+        Item("8", "Award to Harrowgate Vigil Ltd", paper=paper, exempt=3, public_title="CCTV contract"),
+        Item("9", "Review of the Quill case", paper=paper, exempt=1),
+        Item("4", "Policing report", paper=paper))}
+    assert named == {("Award to Harrowgate Vigil Ltd", 3): "08-cctv-contract",
+                     ("Review of the Quill case", 1): "09-review-of-the-quill-case",
+                     ("Policing report", None): "04-policing-report"}

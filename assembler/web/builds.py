@@ -149,7 +149,8 @@ def readable_outputs(request: HttpRequest, meeting: str) -> list[Output]:
     reader = reader_of(request)
     items = item_pdfs(target)
     names = sorted(path.relative_to(target).as_posix() for path in target.rglob("*.pdf")
-                   if path.is_file() and not any(part.startswith(".") for part in path.relative_to(target).parts))
+                   if path.is_file() and not path.is_symlink()  # a build writes no links: someone else put it there
+                   and not any(part.startswith(".") for part in path.relative_to(target).parts))
     readable = [name for name in names if may_open(reader, name, place.agenda, items)]
     mine = place.agenda and any(may_read_item(reader, entry.authors) for entry in place.agenda.items)
     if not readable and not mine:
@@ -169,6 +170,8 @@ def opened(request: HttpRequest, meeting: str, name: str) -> tuple[Path, Output]
     place = meeting_place(meeting)
     target = target_of(meeting)
     if Path(name).is_absolute():  # the URL names a file of the meeting's outputs, not of the machine
+        raise Http404("no such output")
+    if (target / name).is_symlink():  # a build writes no links: someone else put it there
         raise Http404("no such output")
     try:
         path = (target / name).resolve(strict=True)
