@@ -186,15 +186,14 @@ def upload(request: HttpRequest, meeting: str, position: int) -> HttpResponse:
     """An item's paper or appendix: officers for any item, authors for their own."""
     place, entry = readers_item(request, meeting, position)
     assert place.agenda is not None  # readers_item found the item in it
-    too_big = int(request.META.get("CONTENT_LENGTH") or 0) > settings.UPLOAD_LIMIT + 64 * 1024
-    form = UploadForm(None if too_big else (request.POST or None), None if too_big else (request.FILES or None),
-                      initial={"version": place.agenda.version, "role": "paper"})
-    if too_big:  # refused before the body is read
-        form.is_bound = True
-        form.full_clean()
-        form.errors.clear()
-        form.add_error(None, f"The file is larger than the limit of {settings.UPLOAD_LIMIT // 1024 // 1024} MB.")
-    elif request.method == "POST" and form.is_valid():
+    initial = {"version": place.agenda.version, "role": "paper"}
+    if int(request.META.get("CONTENT_LENGTH") or 0) > settings.UPLOAD_LIMIT + 64 * 1024:  # refused unread
+        form = UploadForm(initial, initial=initial)  # bound without the file: never valid
+        form.errors["document"] = form.error_class([f"The file is larger than the limit of "
+                                                    f"{settings.UPLOAD_LIMIT // 2**20} MB."])
+    else:
+        form = UploadForm(request.POST or None, request.FILES or None, initial=initial)
+    if form.is_bound and form.is_valid():
         document = form.cleaned_data["document"]
         try:
             path = accept_upload(place.folder, position, form.cleaned_data["role"], document.name, document,

@@ -138,3 +138,14 @@ def test_replacing_a_paper_again_and_again_leaves_at_most_one_file_of_each_kind(
             send(rhea, "/meetings/rt-replace-2026-10-07/items/1/upload/", name, data, "paper")
     assert sorted(path.name for path in folder.glob("01-*")) == ["01-budget.docx", "01-budget.pdf"]
     assert "paper: 01-budget.docx" in (folder / "meeting.yaml").read_text(encoding="utf-8")
+
+
+def test_an_upload_over_the_limit_is_refused_before_it_is_read(root: Path) -> None:
+    # Waitress turns away bodies over the limit and a megabyte; below that, the workspace must say
+    # so against the upload, in its own words, without reading the body.
+    rhea = client_for("rhea", "author")
+    page = rhea.post("/meetings/rt-own-2026-10-01/items/1/upload/", {"role": "paper"},
+                     CONTENT_LENGTH=str(50 * 2**20 + 100 * 1024))
+    assert page.status_code == 200
+    assert re.search(rb'govuk-error-message">.*The file is larger than the limit of 50 MB', page.content, re.S)
+    assert not [path for path in (root / "papers" / "rt-own-2026-10-01").iterdir() if path.suffix == ".pdf"]
