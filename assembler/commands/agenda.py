@@ -59,6 +59,7 @@ from .scaffold import (
     _styled,
     _title_from,
     new_meeting,
+    text_lines,
 )
 
 LOCK = ".meeting.yaml.lock"  # beside meeting.yaml: the lock every save holds while it checks and writes
@@ -341,10 +342,7 @@ def _lines(tree: CommentedMap, places: list[Place], text: str) -> set[int]:
 def _spliced(before: str, after: str, old: set[int], new: set[int]) -> str:
     """The round trip's lines (after) where the edit touched them, the user's (before) everywhere else:
     the round trip may respace a line elsewhere ('body:   Board'), which the user wrote so."""
-    theirs = before.splitlines(keepends=True)
-    if theirs and not theirs[-1].endswith("\n"):
-        theirs[-1] += "\n"
-    ours = after.splitlines(keepends=True)
+    theirs, ours = text_lines(before), after.splitlines(keepends=True)
     lines: list[str] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=theirs, b=ours, autojunk=False).get_opcodes():
         touched = op != "equal" and (not old.isdisjoint(range(i1, i2)) or not new.isdisjoint(range(j1, j2)))

@@ -271,14 +271,19 @@ def _indents(listed: CommentedSeq, key_column: int, text: str) -> tuple[int, int
     return 2, column - key_column, max(0, dash - key_column)
 
 
+def text_lines(text: str) -> list[str]:
+    """A file's lines, each ending in a newline, the last one too."""
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    return lines
+
+
 def _spliced(before: str, after: str, key: str, path: Path) -> str:
     """The lines the round trip added (after) put into the text as the user wrote it (before): the
     round trip may respace a line ('body:   Board') or drop a '---', and the user's lines are kept.
     The result must mean what the round trip's does, or the file is left for the user to edit."""
-    old = before.splitlines(keepends=True)
-    if old and not old[-1].endswith("\n"):
-        old[-1] += "\n"
-    new = after.splitlines(keepends=True)
+    old, new = text_lines(before), after.splitlines(keepends=True)
     lines: list[str] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
         lines += new[j1:j2] if op == "insert" or (op == "replace" and j2 - j1 > i2 - i1) else old[i1:i2]
