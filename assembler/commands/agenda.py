@@ -228,6 +228,8 @@ def _file(value: Any) -> str:
 def problems_by_item(agenda: Agenda, problems: list[Problem]) -> dict[int | None, list[Problem]]:
     """Each problem under the position of the item it concerns: by the file it names (the item's
     paper or appendices, or a file inside them), or by its line of meeting.yaml; None for the rest."""
+    if not problems:  # a meeting ready to build: no need to read every paper's front matter
+        return {}
     meeting = (agenda.folder / "meeting.yaml").resolve()
     files = {entry.position: _item_files(agenda.folder, entry) for entry in agenda.items}
     found: dict[int | None, list[Problem]] = {}

@@ -13,9 +13,10 @@ from django.conf import settings
 from django.http import Http404, HttpRequest
 
 from assembler.audience import Reader, may_change_agenda, may_read_item
-from assembler.commands.agenda import Agenda, Entry, read_agenda
+from assembler.commands.agenda import Agenda, Entry, read_agenda, version_of
 from assembler.errors import AssemblerError
 from assembler.names import meeting_id_ok
+from assembler.sources.schema import MAX_MEETING_BYTES
 
 
 def reader_of(request: HttpRequest) -> Reader:
@@ -47,9 +48,30 @@ class Place:
 def meeting_place(meeting: str) -> Place:
     folder = meeting_folder(meeting)
     try:
-        return Place(folder, read_agenda(folder), None)
+        return Place(folder, _agenda(folder), None)
     except AssemblerError as exc:
         return Place(folder, None, exc)
+
+
+_kept: dict[Path, Agenda] = {}  # the agenda last read from each meeting folder
+
+
+def _agenda(folder: Path) -> Agenda:
+    """meeting.yaml parsed again only when its bytes change: parsing it with its comments and lines
+    takes about 10 ms, and the meetings list reads every meeting on every view, while reading the
+    bytes to compare takes microseconds. Kept by content, not by file times, so that a page never
+    shows an agenda older than the file (a save would then be refused as stale)."""
+    path = folder / "meeting.yaml"
+    try:
+        data = path.read_bytes() if path.stat().st_size <= MAX_MEETING_BYTES else b""
+    except OSError:
+        data = b""
+    kept = _kept.get(folder)
+    if kept is not None and kept.version == version_of(data):
+        return kept
+    agenda = read_agenda(folder)  # its own problems, in its own words, if it cannot be read
+    _kept[folder] = agenda
+    return agenda
 
 
 def officers_meeting(request: HttpRequest, meeting: str) -> Place:
