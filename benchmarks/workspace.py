@@ -535,8 +535,11 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=HERE / "workspace-results.json")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stopped as by Ctrl-C: the clean-up runs
-    with tempfile.TemporaryDirectory(prefix="assembler-workspace-bench-") as folder:
-        measured = run(Path(folder), args)
+    try:
+        with tempfile.TemporaryDirectory(prefix="assembler-workspace-bench-") as folder:
+            measured = run(Path(folder), args)
+    except KeyboardInterrupt:
+        sys.exit("interrupted: the workspace, its worker and LibreOffice were stopped, and its folder removed")
     met = report(measured)
     measured |= {"cpus": os.cpu_count(), "target_met": met, "date": time.strftime("%Y-%m-%d %H:%M")}
     args.json.write_text(json.dumps(measured, indent=2) + "\n")
