@@ -2,40 +2,27 @@
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from assembler.audience import Reader, may_read_item
-from assembler.commands.agenda import read_agenda
-from assembler.errors import AssemblerError
-from assembler.web.places import meeting_folders, reader_of
+from assembler.web.places import meeting_folders, meeting_place, reader_of
 
 FALLBACK = "Democratic Services"
 
 
-@functools.lru_cache(maxsize=256)
-def _about(folder: Path, changed: int) -> tuple[str, frozenset[str]]:
-    """A meeting's `organisation` and every author its items name, read again only when its
-    meeting.yaml changes."""
-    try:
-        agenda = read_agenda(folder)
-    except AssemblerError:
-        return "", frozenset()
-    return agenda.details.organisation, frozenset(name for entry in agenda.items for name in entry.authors)
-
-
-def organisation_of(reader: Reader, folder: Path) -> str:
+def organisation_of(reader: Reader, meeting: str) -> str:
     """A meeting's `organisation`, if the reader may see some item of it; else none. An author's
     "not found" page for another meeting must read as one for a meeting that does not exist."""
     try:
-        organisation, authors = _about(folder, (folder / "meeting.yaml").stat().st_mtime_ns)
-    except OSError:
+        agenda = meeting_place(meeting).agenda
+    except Http404:
         return ""
-    return organisation if may_read_item(reader, authors) else ""
+    if agenda is None or not any(may_read_item(reader, entry.authors) for entry in agenda.items):
+        return ""
+    return agenda.details.organisation
 
 
 def workspace(request: HttpRequest) -> dict[str, Any]:
@@ -44,6 +31,6 @@ def workspace(request: HttpRequest) -> dict[str, Any]:
     if settings.ORGANISATION or not request.user.is_authenticated:
         return {"organisation": settings.ORGANISATION or FALLBACK}
     meeting = request.resolver_match.kwargs.get("meeting") if request.resolver_match else None
-    folders = [settings.PAPERS / meeting] if meeting else meeting_folders()
+    names = [meeting] if meeting else [folder.name for folder in meeting_folders()]
     reader = reader_of(request)
-    return {"organisation": next(filter(None, (organisation_of(reader, folder) for folder in folders)), FALLBACK)}
+    return {"organisation": next(filter(None, (organisation_of(reader, name) for name in names)), FALLBACK)}
