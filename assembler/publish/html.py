@@ -90,9 +90,15 @@ class HtmlBody:
         if node.type in ("bullet_list", "ordered_list"):
             return self.list_block(node)
         if node.type == "blockquote":
-            return [Piece("<blockquote>"), *(p for child in node.children for p in self.block(child)),
-                    Piece("</blockquote>")]
+            return self.quote(node)
         return self.table(node)  # the only other kind body.py lets through
+
+    def quote(self, node: SyntaxTreeNode) -> list[Piece]:
+        """A block quote: its paragraphs are in the Quote style in Word, never numbered."""
+        numbered, self.numbered = self.numbered, False
+        inside_quote = [piece for child in node.children for piece in self.block(child)]
+        self.numbered = numbered
+        return [Piece("<blockquote>\n"), *inside_quote, Piece("</blockquote>\n")]
 
     def numbered_number(self) -> str:
         self.number += 1

@@ -102,4 +102,4 @@ def paper_link(paper: Paper, number: str) -> str:
     name = escape(f"{paper.doc.label}: {paper.doc.title}" if paper.doc.label else paper.doc.title)
     if paper.html:
         return f'<a href="{escape(paper.html)}">Item {number}, {name} (web page)</a>'
-    return f"Item {number}, {name}: PDF only"
+    return f"Item {number}, {name} (PDF only)"
