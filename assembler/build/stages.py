@@ -156,9 +156,11 @@ class Builder:
 
     def publish_web(self, planned: tuple[Planned, ...], papers: dict[tuple[str, int], Path]) -> None:
         """The agenda and public papers as web pages, and the meeting as open data, in web/."""
+        # The calendar entry's date stamp: the PDF's date, else the meeting's day, never the clock,
+        # so that the same sources give the same bytes.
         epoch = self.options.source_date_epoch
-        stamp = datetime.datetime.now(datetime.timezone.utc) if epoch is None else \
-            datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
+        stamp = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc) if epoch is not None else \
+            datetime.datetime.combine(self.meeting.date, datetime.time(), datetime.timezone.utc)
         publish_web(self.stage, [(each.pack, each.plan) for each in planned], papers, stamp)
 
     def publish(self, planned: Planned, papers: dict[tuple[str, int], Path], inputs: str) -> None:
