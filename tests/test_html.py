@@ -19,7 +19,8 @@ from assembler.build.options import BuildOptions
 from assembler.build.progress import BuildResult
 from assembler.build.run import build
 from assembler.plan.pages import page_reference
-from assembler.publish.html import squeezed
+from assembler.publish.html import anchor_places, squeezed
+from assembler.publish.opendata import folded, start_time
 from tests.web.browser import assert_accessible, start_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -200,3 +201,29 @@ def test_meeting_ics_is_a_calendar_entry(webs):
     description = str(event["DESCRIPTION"])
     assert "9. Safer Communities Performance – Quarter 1 2026-27. (Pages 27 - 35)" in description
     assert "10. Neighbourhood Policing Model Review. Verbal report" in description
+
+
+def test_a_page_is_anchored_where_its_first_paragraph_is_found_or_at_the_one_running_onto_it():
+    texts = ["Report title", "", "First paragraph of the report", "A paragraph running over a whole page",
+             "Words the PDF does not hold", "Last paragraph"]
+    pages = [squeezed("REPORT TITLE 1. First paragraph of the report 2. A paragraph running"),
+             squeezed("over a whole page"), squeezed("page three: Last paragraph"), ""]
+    # page 1: the title; page 2: nothing starts on it; page 3: the piece not found is passed over;
+    # page 4 (blank): the piece before it
+    assert anchor_places(texts, pages) == [0, 3, 5, 5]
+    assert anchor_places(["Nothing", "matches"], ["abc", "def"]) == [0, 0]  # every page has an anchor
+
+
+def test_the_calendar_folds_long_lines_between_characters():
+    line = "DESCRIPTION:" + "Safer Communities Performance – Quarter 1 2026-27. " * 5
+    folded_line = folded(line).encode("utf-8")
+    parts = folded_line.removesuffix(b"\r\n").split(b"\r\n")
+    assert all(len(part) <= 75 for part in parts) and all(part.startswith(b" ") for part in parts[1:])
+    assert b"".join(part.removeprefix(b" ") if n else part for n, part in enumerate(parts)).decode() == line
+
+
+@pytest.mark.parametrize(("text", "time"), [("10.00 am", datetime.time(10)), ("2.00pm", datetime.time(14)),
+                                             ("14:30", datetime.time(14, 30)), ("10.00 - 11.25 am", datetime.time(10)),
+                                             ("12.15 pm", datetime.time(12, 15)), ("After Cabinet", None), ("", None)])
+def test_the_start_time_is_read_from_the_meetings_time(text, time):
+    assert start_time(text) == time
