@@ -6,6 +6,7 @@ starts and ends without loading the Word, PDF and drawing libraries.
 
 from __future__ import annotations
 
+import datetime
 import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -22,6 +23,7 @@ from assembler.plan.packs import Pack, packs
 from assembler.plan.pages import PagePlan, Part, mark, references, settle
 from assembler.publish.items import publish_items
 from assembler.publish.manifest import fingerprint, write_manifest
+from assembler.publish.web import publish_web
 from assembler.render.word import Rendered, pictures_of, render_agenda, render_papers
 from assembler.runtime.cache import Cache
 from assembler.runtime.interrupts import still_wanted
@@ -78,6 +80,7 @@ class Builder:
         self.engine.finished()  # nothing more to lay out: LibreOffice's memory is free for assembling
         for each in planned:
             self.publish(each, papers, inputs)
+        self.publish_web(planned, papers)
         for audience in (PUBLIC, RESTRICTED):
             shutil.rmtree(self.workroom(audience), ignore_errors=True)
         return Made(planned, self.documents, tuple(self.laid_out))
@@ -150,6 +153,15 @@ class Builder:
         self.progress.stage(f"Planning {pack.pdf}")
         return settle([Part(*key, counts[key]) for key in self.keys(pack)], self.options.duplex,
                       len(PdfReader(guess).pages), lambda candidate: self.measure_front(pack, candidate))
+
+    def publish_web(self, planned: tuple[Planned, ...], papers: dict[tuple[str, int], Path]) -> None:
+        """The agenda and public papers as web pages, and the meeting as open data, in web/."""
+        # The calendar entry's date stamp: the PDF's date, else the meeting's day, never the clock,
+        # so that the same sources give the same bytes.
+        epoch = self.options.source_date_epoch
+        stamp = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc) if epoch is not None else \
+            datetime.datetime.combine(self.meeting.date, datetime.time(), datetime.timezone.utc)
+        publish_web(self.stage, [(each.pack, each.plan) for each in planned], papers, stamp)
 
     def publish(self, planned: Planned, papers: dict[tuple[str, int], Path], inputs: str) -> None:
         """One pack assembled, its items' own PDFs, its front sheet as a Word document, its manifest."""

@@ -250,9 +250,7 @@ class BodyWriter:
             return '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
         if self.layout.minutes:
             return self.minutes_paragraph(inline)
-        picture_only = all(c.type == "image" or (c.type == "text" and not c.content.strip())
-                           for c in inline.children)
-        name = "Numbered Paragraph" if self.layout.numbered and not picture_only else "Body Text"
+        name = "Numbered Paragraph" if self.layout.numbered and not picture_only(inline) else "Body Text"
         return paragraph(self.style(name), self.inline(inline))
 
     def minutes_paragraph(self, inline: SyntaxTreeNode) -> str:
@@ -405,6 +403,11 @@ class BodyWriter:
             raise self.fail(node, "pictures are not supported in this document")
         description = "".join(c.content for c in node.children if c.type == "text")
         return self.images(Path(str(node.attrs.get("src", ""))), description, self.line_of(node))
+
+
+def picture_only(inline: SyntaxTreeNode) -> bool:
+    """Whether a paragraph holds only pictures: it is set apart, never numbered."""
+    return all(c.type == "image" or (c.type == "text" and not c.content.strip()) for c in inline.children)
 
 
 def _cell_text(row: SyntaxTreeNode, column: int) -> str:

@@ -113,15 +113,32 @@ def _style_ids(word: WordDocument, names: tuple[str, ...], template: Path) -> di
     return {name: by_name[name] for name in names}
 
 
+def numbered(doc: Document) -> bool:
+    """Whether the body's paragraphs are numbered 1., 2., 3.: a paper's by default, an appendix's
+    only if asked, the minutes' never (their minutes are numbered instead)."""
+    asked = doc.front_matter.get("numbered")  # an empty `numbered:` means the default
+    return bool((not doc.label if asked is None else asked) and doc.template != "minutes")
+
+
+def first_number(doc: Document) -> int:
+    """The number of the first numbered paragraph, or of the first minute."""
+    start = doc.front_matter.get("first_minute" if doc.template == "minutes" else "number_from")
+    return 1 if start is None else int(start)
+
+
+def has_parts(doc: Document, meeting: Meeting) -> bool:
+    """Whether the paper's template prints Part A and Part B (the Cabinet style), its body split at '# PART B'."""
+    template = template_path(meeting, doc.template, doc.source)
+    return "part_b" in template_variables(DocxTemplate(template), template)
+
+
 def _layout(word: WordDocument, doc: Document, template: Path) -> Layout:
     minutes = doc.template == "minutes"
     names = STYLE_NAMES + (MINUTES_STYLE_NAMES if minutes else ()) + (TABLE_STYLE,)
     styles = _style_ids(word, names, template)
-    numbered = doc.front_matter.get("numbered")  # an empty `numbered:` means the default
-    numbered = (not doc.label if numbered is None else numbered) and not minutes
     indents = {name: _left_indent(word, name) for name in LIST_STYLES}
     return Layout(styles=styles, text_width=_text_width(word, template), table_style=styles[TABLE_STYLE],
-                  numbered=bool(numbered), minutes=minutes, indents=indents,
+                  numbered=numbered(doc), minutes=minutes, indents=indents,
                   new_list=lambda name: _new_list(word, name))
 
 
@@ -277,17 +294,15 @@ def render_document(doc: Document, item: Item, meeting: Meeting, out: Path) -> N
     tpl.init_docx()
     layout = _layout(tpl.docx, doc, template)
     pictures = _Pictures(tpl.docx, doc, int(layout.text_width * 635))
-    # A template that prints part_b (the Cabinet style) has the body split at its '# PART B'.
-    has_parts = "part_b" in template_variables(tpl, template)
-    part_a, part_b = split_parts(doc.body, doc.source, doc.body_line) if has_parts else \
+    parts = has_parts(doc, meeting)
+    part_a, part_b = split_parts(doc.body, doc.source, doc.body_line) if parts else \
         (Part(doc.body, doc.body_line), None)
     body = {name: Markup(markdown_to_wordml(part.markdown, doc.source, part.first_line, layout, pictures)
                          if part else "") for name, part in (("body", part_a), ("part_b", part_b))}
     context = paper_context(doc, item, meeting) | body
     _render(tpl, context, template, doc.source)
-    start = doc.front_matter.get("first_minute" if layout.minutes else "number_from")
-    if start is not None:
-        _restart(tpl.docx, "Minute Heading" if layout.minutes else "Numbered Paragraph", int(start))
+    if doc.front_matter.get("first_minute" if layout.minutes else "number_from") is not None:
+        _restart(tpl.docx, "Minute Heading" if layout.minutes else "Numbered Paragraph", first_number(doc))
     _save(tpl, out)
 
 
