@@ -73,7 +73,7 @@ class Changes:
                   + (f" in {m.pack}." if m.pack else ".") for m in self.moved)]
 
 
-HOW = {"replaced": "replaced by a new version", "added": "added", "removed": "taken out"}
+HOW = {"replaced": "has been replaced by a new version", "added": "has been added", "removed": "has been taken out"}
 
 
 def _named(item: Listed) -> str:
