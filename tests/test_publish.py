@@ -170,8 +170,8 @@ def publish(folder: Path, out: Path) -> Result:
 
 
 def web_page(out: Path, marker: str) -> None:
-    """The agenda's web page, as the build's web/ stage writes it (it may be absent: publish copies
-    web/ only when there is one)."""
+    """A stand-in for the agenda's web page that the build's web stage writes into out/m/web/: publish
+    copies web/ when there is one, and puts the change note in its index.html."""
     (out / "web").mkdir()
     (out / "web" / "index.html").write_text(INDEX.format(marker=marker), encoding="utf-8")
 

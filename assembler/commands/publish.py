@@ -20,6 +20,7 @@ from assembler.audience import RESTRICTED
 from assembler.build.run import PACK, engine_for, inputs_digest, previous_build
 from assembler.errors import AssemblerError
 from assembler.layout.convert import DEFAULT_TIMEOUT
+from assembler.model import Meeting
 from assembler.publish.changes import MAIN, Manifests, Note, changes, with_note
 from assembler.runtime.cache import file_digest
 from assembler.runtime.outputs import (
@@ -47,8 +48,7 @@ class Published:
     note: Note | None  # None when the build was published already, as this version
 
 
-def publish(folder: Path, output: Path, unoservers: Sequence[str], say: Callable[[str], None],
-            now: datetime.datetime | None = None) -> Published:
+def publish(folder: Path, output: Path, unoservers: Sequence[str], say: Callable[[str], None]) -> Published:
     """Publish the build of the meeting in folder, in output/<id>/, as its next version.
 
     unoservers: the listeners it was built on, if any, since they are part of what it was made from.
@@ -58,21 +58,16 @@ def publish(folder: Path, output: Path, unoservers: Sequence[str], say: Callable
     target = inside(output, meeting.id)
     identity = engine_for(unoservers, DEFAULT_TIMEOUT).identity
     with output_errors(target), meeting_lock(target, say):
-        if not (target / MAIN).is_file() or not (target / PACK).is_file():
-            raise AssemblerError("no build to publish; build the meeting first", target)
-        built = read_manifest(target / MAIN)
-        if not previous_build(target, inputs_digest(meeting, built["duplex"], identity, built["source_date_epoch"])):
-            raise AssemblerError("the build no longer matches the meeting's sources (they, a template or "
-                                 "assembler changed since it was made); build it again, then publish", target)
+        _check_build(meeting, target, identity)
         files = public_files(target)
+        digests = {name: file_digest(path) for name, path in files.items()}
         published = target / PUBLISHED
         done = sorted(int(m[1]) for path in published.glob("v*") if (m := VERSION.fullmatch(path.name)))
         last = published / f"v{done[-1]}" if done else None
-        digests = {name: file_digest(path) for name, path in files.items()}
         if last and _record(last) == digests:
             return Published(done[-1], last, None)
         version = done[-1] + 1 if done else 1
-        note = Note(version, now or datetime.datetime.now().astimezone(),
+        note = Note(version, datetime.datetime.now().astimezone(),
                     changes(_old_manifests(last), _manifests(target)) if last else None)
         new = published / f"v{version}"
         published.mkdir(exist_ok=True)
@@ -80,6 +75,16 @@ def publish(folder: Path, output: Path, unoservers: Sequence[str], say: Callable
         with staging(new) as stage:
             _write(stage, files, digests, note)
     return Published(version, new, note)
+
+
+def _check_build(meeting: Meeting, target: Path, identity: str) -> None:
+    """Refuse a build that is not there, or no longer matches its sources. Hold the lock."""
+    if not (target / MAIN).is_file() or not (target / PACK).is_file():
+        raise AssemblerError("no build to publish; build the meeting first", target)
+    built = read_manifest(target / MAIN)
+    if not previous_build(target, inputs_digest(meeting, built["duplex"], identity, built["source_date_epoch"])):
+        raise AssemblerError("the build no longer matches the meeting's sources (they, a template or "
+                             "assembler changed since it was made); build it again, then publish", target)
 
 
 def _manifests(folder: Path) -> Manifests:
