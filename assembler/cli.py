@@ -47,6 +47,10 @@ class Seconds(click.ParamType):
 TIMEOUT = click.option("--timeout", type=Seconds(), default=DEFAULT_TIMEOUT, show_default=True,
                        help="Seconds to let LibreOffice run, from its start, before stopping it.")
 
+UNOSERVER = click.option("--unoserver", "unoservers", multiple=True, metavar="HOST:PORT", envvar="ASSEMBLER_UNOSERVERS",
+                         help="Lay documents out on these unoserver listeners instead of a local LibreOffice "
+                              "(repeat, or set ASSEMBLER_UNOSERVERS to a space-separated list).")
+
 
 class Command(click.Command):
     """Turns the library's errors and Ctrl-C into messages; --debug shows the traceback as well."""
@@ -110,9 +114,7 @@ def main(debug: bool) -> None:
               show_default=True, help="Folder to write output/<meeting-id>/ into.")
 @click.option("--simplex", is_flag=True, help="No filler pages: papers may start on a left-hand page.")
 @TIMEOUT
-@click.option("--unoserver", "unoservers", multiple=True, metavar="HOST:PORT", envvar="ASSEMBLER_UNOSERVERS",
-              help="Lay documents out on these unoserver listeners instead of a local LibreOffice "
-                   "(repeat, or set ASSEMBLER_UNOSERVERS to a space-separated list).")
+@UNOSERVER
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Say what is being done, even when not on a terminal.")
 @click.option("--source-date-epoch", type=click.IntRange(0, LAST_DATE), envvar="SOURCE_DATE_EPOCH",
@@ -297,6 +299,25 @@ def verify(meeting: Path, output: Path, timeout: float, quiet: bool, verbose: bo
         click.echo(str(finding))
     if not verdict.matches:
         sys.exit(1)
+
+
+@main.command(cls=Command)
+@click.argument("meeting", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=Path("output"),
+              show_default=True, help="Folder holding the built <meeting-id>/ to publish.")
+@UNOSERVER
+def publish(meeting: Path, output: Path, unoservers: tuple[str, ...]) -> None:
+    """Keep the meeting's current build as its next published version, in <meeting-id>/published/,
+    with a note of what changed since the last."""
+    from assembler.commands.publish import publish as publish_build
+    done = publish_build(meeting, output, unoservers, lambda text: click.echo(text, err=True))
+    if not done.note:
+        click.echo(f"{shown(done.folder)}: already published as version {done.version}, and nothing has "
+                   "changed since; nothing was written")
+        return
+    click.echo(f"{shown(done.folder)}: version {done.version} published")
+    for line in done.note.lines():
+        click.echo(f"  {line}")
 
 
 ROOT = click.argument("root", required=False, default=".", type=click.Path(path_type=Path, file_okay=False))

@@ -2,7 +2,8 @@
 
 A build holds its meeting's lock from start to end, writes into a staging folder beside the output
 folder, and swaps the staging folder into place only once everything has succeeded. A build that
-fails, or is interrupted, leaves the last complete output folder as it was.
+fails, or is interrupted, leaves the last complete output folder as it was. The versions published
+from earlier builds (`published/`) are the one thing carried over from the old folder to the new.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ FAULTS = {
     errno.ENOTDIR: "part of this path is a file, not a folder; give --output a folder",
     errno.EEXIST: "not a folder; give --output a folder",
 }
+
+PUBLISHED = "published"  # under output/<meeting-id>/: the versions published, which outlive every build
 
 
 def inside(folder: Path, name: str | Path) -> Path:
@@ -147,6 +150,7 @@ def staging(target: Path) -> Iterator[Path]:
             if target.exists():
                 target.rename(old)
             stage.rename(target)
+            _carry_over(old, target)
         shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
@@ -156,12 +160,22 @@ def _old(target: Path) -> Path:
     return target.with_name(f".{target.name}-old")
 
 
+def _carry_over(old: Path, target: Path) -> None:
+    """Move the published versions from the old output folder into the new one: a rename, never a
+    copy, so that no version is ever lost or half there."""
+    kept = old / PUBLISHED
+    if kept.is_dir() and not (target / PUBLISHED).exists():
+        kept.rename(target / PUBLISHED)
+
+
 def recover(target: Path) -> None:
     """Put right what a build killed outright (SIGKILL, a power cut) left behind: its staging folder
     may hold confidential papers, so it goes even when this build finds nothing to do. Hold the lock."""
     old = _old(target)
     if old.exists() and not target.exists():
         old.rename(target)  # killed between the renames: the old output is the last complete one
+    elif old.exists():
+        _carry_over(old, target)  # killed after the renames, before the published versions moved
     shutil.rmtree(old, ignore_errors=True)
     for path in target.parent.iterdir():
         if path.name.startswith(f".{target.name}-new-"):
