@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from assembler.publish.web import CHANGES
+
 MAIN = "manifest.json"  # the main public pack's manifest; supplements' are supplement-<N>-manifest.json
 
 Manifest = dict[str, Any]
@@ -187,12 +189,9 @@ class Note:
                 f"</h2>\n<p>{html.escape(self.dateline)}</p>\n{body}\n</section>\n")
 
 
-MARKER = "<!-- assembler: changes -->"
-
-
 def with_note(page: str, note: Note) -> str:
     """The agenda's web page with the note at its marker, or else after its first heading."""
-    if MARKER in page:
-        return page.replace(MARKER, note.html(), 1)
+    if CHANGES in page:
+        return page.replace(CHANGES, note.html(), 1)
     head, found, rest = page.partition("</h1>")
     return f"{head}{found}\n{note.html()}{rest}" if found else page
