@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 from conftest import files, report
 from readback import check_pack
+from selenium.webdriver.common.by import By
 
 from assembler.build.options import BuildOptions
 from assembler.build.run import build
@@ -287,3 +288,15 @@ def test_a_build_keeps_the_published_versions_even_when_killed_mid_swap(tmp_path
         pass
     assert (target / "published" / "v1" / "agenda-pack.pdf").read_bytes() == b"version 1"
     assert not (tmp_path / ".m-old").exists()
+
+
+def test_a_versions_page_with_its_change_note_passes_axe_core(story: Story, tmp_path: Path):
+    from tests.web.browser import assert_accessible, start_chromium
+
+    browser = start_chromium(tmp_path / "chromium")
+    try:
+        browser.get((story.out / "published" / "v2" / "web" / "index.html").as_uri())
+        assert "Changes since version 1" in browser.find_element(By.ID, "changes").text
+        assert_accessible(browser)
+    finally:
+        browser.quit()
