@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -21,6 +21,7 @@ from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
 from assembler.errors import AssemblerError
+from assembler.render.tables import Extent, TableFont, cell_lines, column_widths, extent, too_wide
 
 # Characters that XML 1.0 forbids; a stray one would make Word refuse the whole document.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -29,10 +30,7 @@ _RESOLUTION = re.compile(r"^(RESOLVED|AGREED)\s*:\s*")
 _FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")
 _PART = re.compile(r"^PART\s+([A-Z])\b\.?\s*(.*)$", re.I)
 
-# For sharing out a table's width: the width of a character of 10 pt table text in twips, an
-# estimate that errs wide so that a word given its width fits, and a cell's margins in characters.
-_CHARACTER = 115
-_CELL_MARGIN = 2
+_JUSTIFY = {"left": "left", "center": "center", "right": "right"}  # GFM's alignments, as Word names them
 
 # How deep lists and block quotes may nest (Word's lists have nine levels), and bold, italics and
 # links within a line. The parser silently drops whatever lies deeper than its own limit, maxNesting;
@@ -101,6 +99,15 @@ NewList = Callable[[str], str]  # a list style's name -> the numPr of a fresh li
 
 
 @dataclass(frozen=True)
+class Turned:
+    """Landscape pages for a table too wide for the paper's own: the section breaks around it."""
+
+    before: str  # the sectPr that ends the pages before the table, as the template has them
+    after: str  # the sectPr that ends the table's own pages: the template's, turned on its side
+    text_width: int  # across the landscape page, in twips
+
+
+@dataclass(frozen=True)
 class Layout:
     """What the template offers the body: its style ids by name and the width of its text column."""
 
@@ -111,6 +118,20 @@ class Layout:
     minutes: bool = False
     indents: dict[str, int] = field(default_factory=dict)  # list style -> its text's left indent
     new_list: NewList = lambda style: ""
+    table_font: TableFont = TableFont("Arial", 10, 160)
+    turned: Turned | None = None  # None where the pages are landscape already
+
+
+@dataclass(frozen=True)
+class Cell:
+    runs: str  # the cell's text as runs
+    align: str  # "left", "center", "right", or "" for the style's own
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: tuple[Cell, ...]
+    header: bool
 
 
 ImageWriter = Callable[[Path, str, int], str]  # file, description, line -> the picture's run XML
@@ -172,6 +193,7 @@ class BodyWriter:
         self.first_line = first_line
         self.layout = layout
         self.images = images
+        self.tables: dict[int, list[Row]] = {}  # each table's rows, by id(node)
 
     def line_of(self, node: SyntaxTreeNode) -> int:
         """The file line of a node; an inline node counts the line breaks before it in its block."""
@@ -190,8 +212,26 @@ class BodyWriter:
     # Blocks
 
     def write(self, markdown: str) -> str:
-        root = SyntaxTreeNode(checked(markdown, self.source, self.first_line))
-        return "".join(self.block(node, depth=0) for node in root.children)
+        """The body's blocks, each table too wide for the page on landscape pages of its own, with
+        the heading just before it, and tables that follow one another on the same pages."""
+        blocks = list(SyntaxTreeNode(checked(markdown, self.source, self.first_line)).children)
+        wide = [self.turns(node) for node in blocks] + [False]
+        turned = [w or (node.type == "heading" and wide[n + 1]) for n, (node, w) in enumerate(zip(blocks, wide))]
+        turned.append(False)
+        out = []
+        for n, node in enumerate(blocks):
+            if not turned[n] or self.layout.turned is None:
+                out.append(self.block(node, depth=0))
+                continue
+            if n == 0 or not turned[n - 1]:
+                out.append(_section_break(self.layout.turned.before))
+            if node.type != "table":
+                out.append(self.block(node, depth=0))
+            else:
+                last = not turned[n + 1]  # the section ends with the table's own closing paragraph
+                end = _section_break(self.layout.turned.after) if last else "<w:p/>"
+                out.append(self.table(node, end, self.layout.turned.text_width))
+        return "".join(out)
 
     def block(self, node: SyntaxTreeNode, depth: int) -> str:
         kind = node.type
@@ -300,56 +340,60 @@ class BodyWriter:
     def indent(self, name: str) -> int:
         return self.layout.indents.get(name, 0)
 
-    def table(self, node: SyntaxTreeNode) -> str:
-        rows = [row for part in node.children for row in part.children]
-        widths = self.column_widths(rows)
+    def table(self, node: SyntaxTreeNode, end: str = "<w:p/>", width: int = 0) -> str:
+        """A table at its content's widths, its header row repeated on each page it runs on to.
+
+        `end` is the paragraph after it: an empty one keeps two tables, or a table and a list,
+        apart; or the section break that ends a table's landscape pages, `width` across.
+        """
+        rows = self.rows(node)
+        widths = column_widths(self.extents(node), width or self.layout.text_width)
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+        headed = int(bool(rows) and rows[0].header)
+        # tblLook's firstRow (0x20 in its older hex form) is what shades the first row in the table
+        # style: only a header row is shaded. 0x400 is noVBand.
         props = (f'<w:tblPr><w:tblStyle w:val={quoteattr(self.layout.table_style)}/>'
                  f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
-                 '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" '
-                 'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr>')
-        body = "".join(self.table_row(row, widths, header=(part.type == "thead"))
-                       for part in node.children for row in part.children)
-        # An empty paragraph after the table keeps two tables, or a table and a list, apart.
-        return f"<w:tbl>{props}<w:tblGrid>{grid}</w:tblGrid>{body}</w:tbl><w:p/>"
+                 f'<w:tblLook w:val="{0x400 | 0x20 * headed:04X}" w:firstRow="{headed}" w:lastRow="0" '
+                 'w:firstColumn="0" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr>')
+        body = "".join(self.table_row(row, widths) for row in rows)
+        return f"<w:tbl>{props}<w:tblGrid>{grid}</w:tblGrid>{body}</w:tbl>{end}"
 
-    def table_row(self, row: SyntaxTreeNode, widths: list[int], header: bool) -> str:
+    def rows(self, node: SyntaxTreeNode) -> list[Row]:
+        """The table's rows with their cells written out, once (a picture in a cell is added to the
+        document when written). A header row whose cells are all empty is left out: Markdown
+        cannot write a table without one."""
+        if id(node) not in self.tables:
+            rows = [Row(tuple(self.table_cell(cell) for cell in row.children), part.type == "thead")
+                    for part in node.children for row in part.children]
+            self.tables[id(node)] = [r for r in rows if not r.header or any(c.runs for c in r.cells)]
+        return self.tables[id(node)]
+
+    def table_cell(self, cell: SyntaxTreeNode) -> Cell:
+        align = re.search(r"text-align:(\w+)", str(cell.attrs.get("style", "")))
+        return Cell(self.inline(cell.children[0]) if cell.children else "", align.group(1) if align else "")
+
+    def extents(self, node: SyntaxTreeNode) -> list[Extent]:
+        rows = self.rows(node)
+        count = max((len(row.cells) for row in rows), default=0)
+        return [extent([cell_lines(row.cells[c].runs, row.header) for row in rows if c < len(row.cells)],
+                       self.layout.table_font) for c in range(count)]
+
+    def turns(self, node: SyntaxTreeNode) -> bool:
+        """Whether a table goes on landscape pages of its own: its words do not fit across the page."""
+        return (node.type == "table" and self.layout.turned is not None
+                and too_wide(self.extents(node), self.layout.text_width))
+
+    def table_row(self, row: Row, widths: list[int]) -> str:
         # The header row repeats at the top of each page the table runs on to.
-        props = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else "<w:trPr><w:cantSplit/></w:trPr>"
-        style = self.style("Table Heading" if header else "Table Text")
+        props = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if row.header else "<w:trPr><w:cantSplit/></w:trPr>"
+        style = self.style("Table Heading" if row.header else "Table Text")
         cells = []
-        for cell, width in zip(row.children, widths):
-            align = re.search(r"text-align:(\w+)", str(cell.attrs.get("style", "")))
-            jc = f'<w:jc w:val="{ {"right": "right", "center": "center"}.get(align.group(1), "left")}"/>' \
-                if align else ""
-            content = self.inline(cell.children[0]) if cell.children else ""
+        for cell, width in zip(row.cells, widths):
+            jc = f'<w:jc w:val="{_JUSTIFY[cell.align]}"/>' if cell.align in _JUSTIFY else ""
             cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
-                         f'{paragraph(style, content, jc)}</w:tc>')
+                         f'{paragraph(style, cell.runs, jc)}</w:tc>')
         return f"<w:tr>{props}{''.join(cells)}</w:tr>"
-
-    def column_widths(self, rows: list[SyntaxTreeNode]) -> list[int]:
-        """Share the text width among the columns as Word's autofit would, measured in characters.
-
-        Each column gets room for its longest word where the width allows, so that no word is
-        broken; what is left goes to the columns with the most text. The columns always add up to
-        the text width, however many there are.
-        """
-        count = max(len(row.children) for row in rows)
-        cells = [[_cell_text(row, c) for row in rows] for c in range(count)]
-        natural = [max(len(text) for text in column) + _CELL_MARGIN for column in cells]
-        least = [max((len(word) for text in column for word in text.split()), default=0) + _CELL_MARGIN
-                 for column in cells]
-        room = self.layout.text_width / _CHARACTER
-        shares: Sequence[float]
-        if sum(natural) <= room:
-            shares = natural
-        elif sum(least) >= room:
-            shares = least
-        else:
-            spare = (room - sum(least)) / sum(n - m for n, m in zip(natural, least))
-            shares = [m + (n - m) * spare for n, m in zip(natural, least)]
-        total = sum(shares)
-        return [int(self.layout.text_width * share / total) for share in shares]
 
     # Inline
 
@@ -405,14 +449,14 @@ class BodyWriter:
         return self.images(Path(str(node.attrs.get("src", ""))), description, self.line_of(node))
 
 
+def _section_break(section: str) -> str:
+    """An empty paragraph that ends a section: the pages before it are laid out as section says."""
+    return f"<w:p><w:pPr>{section}</w:pPr></w:p>"
+
+
 def picture_only(inline: SyntaxTreeNode) -> bool:
     """Whether a paragraph holds only pictures: it is set apart, never numbered."""
     return all(c.type == "image" or (c.type == "text" and not c.content.strip()) for c in inline.children)
-
-
-def _cell_text(row: SyntaxTreeNode, column: int) -> str:
-    cell = row.children[column] if column < len(row.children) else None
-    return cell.children[0].content if cell is not None and cell.children else ""
 
 
 def _breaks_before(block: SyntaxTreeNode, node: SyntaxTreeNode) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import zipfile
 from collections.abc import Callable, Mapping
@@ -10,10 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from docx.document import Document as WordDocument
+from docx.enum.section import WD_ORIENT
+from docx.oxml.ns import qn
+from docx.section import Section
 from docx.shared import Emu
 from docxtpl import DocxTemplate
 from jinja2 import Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
 from markupsafe import Markup
 
 from assembler.audience import exclusion_resolution, screen_name
@@ -25,16 +30,18 @@ from assembler.render.body import (
     STYLE_NAMES,
     Layout,
     Part,
+    Turned,
     markdown_to_wordml,
     picture_sources,
     split_parts,
 )
+from assembler.render.tables import TableFont
 from assembler.runtime.cache import Cache, code_digest, digest, file_digest, json_digest
 from assembler.runtime.outputs import inside
 from assembler.sources.documents import zip_problem
 from assembler.sources.load import available_templates
 from assembler.sources.sanitise import copy_for_layout
-from assembler.sources.schema import as_date
+from assembler.sources.schema import as_date, as_text
 
 TABLE_STYLE = "Council Table"
 LIST_STYLES = ("Sub-item", "Sub-sub-item", "List Bullet", "List Bullet 2", "List Bullet 3")
@@ -137,14 +144,65 @@ def _layout(word: WordDocument, doc: Document, template: Path) -> Layout:
     names = STYLE_NAMES + (MINUTES_STYLE_NAMES if minutes else ()) + (TABLE_STYLE,)
     styles = _style_ids(word, names, template)
     indents = {name: _left_indent(word, name) for name in LIST_STYLES}
-    return Layout(styles=styles, text_width=_text_width(word, template), table_style=styles[TABLE_STYLE],
+    return Layout(styles=styles, text_width=_text_width(word.sections[-1], template), table_style=styles[TABLE_STYLE],
                   numbered=numbered(doc), minutes=minutes, indents=indents,
-                  new_list=lambda name: _new_list(word, name))
+                  new_list=lambda name: _new_list(word, name), table_font=_table_font(word),
+                  turned=_turned(word, template))
 
 
-def _text_width(word: WordDocument, template: Path) -> int:
-    """The width between the margins of the template's last section, in twentieths of a point."""
-    section = word.sections[-1]
+def landscape(doc: Document) -> bool:
+    """Whether a paper asks for landscape pages throughout (`orientation: landscape`)."""
+    asked = as_text(doc.front_matter.get("orientation")).lower()
+    if asked not in ("", "portrait", "landscape"):
+        raise AssemblerError(f"orientation: '{asked}' should be portrait or landscape", doc.source)
+    return asked == "landscape"
+
+
+def _portrait(section: Section) -> bool:
+    return (section.page_width or 0) < (section.page_height or 0)
+
+
+def _turn(section: Section) -> None:
+    """Lay a portrait section's pages on their side, the margins turning with the page: the left
+    margin becomes the top one, as it does when a printed page is turned to read a wide table."""
+    if not _portrait(section):
+        return
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = section.page_height, section.page_width
+    section.top_margin, section.right_margin, section.bottom_margin, section.left_margin = (
+        section.left_margin, section.top_margin, section.right_margin, section.bottom_margin)
+
+
+def _turned(word: WordDocument, template: Path) -> Turned | None:
+    """The section breaks that put a wide table on landscape pages; None if the pages are landscape."""
+    last = word.sections[-1]
+    if not _portrait(last):
+        return None
+    before, after = copy.deepcopy(last._sectPr), copy.deepcopy(last._sectPr)
+    turned = Section(after, word.part)
+    _turn(turned)
+    # The table's pages are not a title page, and go on counting: only the first section starts anything.
+    for name in ("w:type", "w:titlePg", "w:pgNumType"):
+        for found in after.findall(qn(name)):
+            after.remove(found)
+    return Turned(etree.tostring(before, encoding=str), etree.tostring(after, encoding=str),
+                  _text_width(turned, template))
+
+
+def _table_font(word: WordDocument) -> TableFont:
+    """The font and size of the template's table text, and its table style's cell margins."""
+    family, size, style = None, None, word.styles["Table Text"]
+    while style is not None:
+        family, size = family or style.font.name, size or style.font.size
+        style = style.base_style
+    margins = word.styles[TABLE_STYLE].element.xpath(
+        "./w:tblPr/w:tblCellMar/*[self::w:left or self::w:right]/@w:w")
+    return TableFont(family or "Arial", size.pt if size else 10.0,
+                     sum(int(m) for m in margins) if len(margins) == 2 else 216)  # Word's default: 108 a side
+
+
+def _text_width(section: Section, template: Path) -> int:
+    """The width between a section's margins, in twentieths of a point."""
     width, left, right = section.page_width, section.left_margin, section.right_margin
     if width is None or left is None or right is None:  # Word itself always writes them
         raise AssemblerError("the template's last section has no page size or margins; "
@@ -292,6 +350,9 @@ def render_document(doc: Document, item: Item, meeting: Meeting, out: Path) -> N
     template = template_path(meeting, doc.template, doc.source)
     tpl = DocxTemplate(template)
     tpl.init_docx()
+    if landscape(doc):
+        for section in tpl.docx.sections:
+            _turn(section)
     layout = _layout(tpl.docx, doc, template)
     pictures = _Pictures(tpl.docx, doc, int(layout.text_width * 635))
     parts = has_parts(doc, meeting)

@@ -152,25 +152,28 @@ TEMPLATE = Field("template", help="the template to render with, as 'assembler te
 OFFICERS = Field("officers", LIST, help="printed as Officers to Contact", entries=PERSON)
 APPENDICES = Field("appendices", LIST, help="the paper's appendices, in order", entries=APPENDIX)
 BACKGROUND_PAPERS = Field("background_papers", TEXTS, help='printed as "None" when absent')
+ORIENTATION = Field("orientation", help='"landscape" for landscape pages throughout (default portrait; '
+                                        "a table too wide for portrait pages gets landscape pages of its own)")
 
 TEMPLATES: dict[str, tuple[Field, ...]] = {
     "report": (
         TEMPLATE,
         Field("title", required=True),
         Field("report_of", help='e.g. "the Director of Children and Family Services"'),
-        OFFICERS, APPENDICES, BACKGROUND_PAPERS, *NUMBERING,
+        OFFICERS, APPENDICES, BACKGROUND_PAPERS, *NUMBERING, ORIENTATION,
     ),
     "cabinet-report": (
         TEMPLATE,
         Field("title", required=True),
         Field("report_of", required=True, help='printed as "REPORT OF …", e.g. "the Director of …"'),
-        OFFICERS, APPENDICES, BACKGROUND_PAPERS, *NUMBERING,
+        OFFICERS, APPENDICES, BACKGROUND_PAPERS, *NUMBERING, ORIENTATION,
     ),
     "appendix": (
         TEMPLATE,
         Field("title", help="default: the title the report gives the appendix"),
         Field("numbered", FLAG, help="number the body paragraphs (default false)"),
         Field("number_from", WHOLE),
+        ORIENTATION,
     ),
     "minutes": (
         TEMPLATE,
