@@ -55,6 +55,7 @@ TURNED = report("Safer Communities Performance Dashboard", "The dashboard follow
                 orientation="landscape",
                 appendices=[{"title": "Dashboard for the Districts", "file": "districts.md"}])
 TURNED_APPENDIX = "---\ntemplate: appendix\norientation: landscape\n---\n\n" + DASHBOARD
+ENDING = report("Dashboard Only", DASHBOARD, numbered=False)  # a body that is one wide table
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +66,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     (meeting / "meeting.yaml").write_text(
         "body: Safer Communities Board\ndate: 2026-09-24\nitems:\n"
         "  - {title: Performance., paper: portrait.md}\n"
-        "  - {title: Dashboard., paper: turned.md}\n", encoding="utf-8")
-    for name, text in (("portrait.md", PORTRAIT), ("turned.md", TURNED), ("districts.md", TURNED_APPENDIX)):
+        "  - {title: Dashboard., paper: turned.md}\n"
+        "  - {title: Dashboard only., paper: ending.md}\n", encoding="utf-8")
+    for name, text in (("portrait.md", PORTRAIT), ("turned.md", TURNED), ("districts.md", TURNED_APPENDIX),
+                       ("ending.md", ENDING)):
         (meeting / name).write_text(text, encoding="utf-8")
     return build(meeting, BuildOptions(folder / "out"))
 
@@ -121,6 +124,13 @@ def test_a_table_too_wide_for_portrait_gets_landscape_pages_of_its_own(built: Bu
     assert "Performance Dashboard" in landscape[0].text and "Introduction" not in landscape[0].text
     # Nine rows as tall as their words need: two landscape pages (five portrait ones before).
     assert len(landscape) <= 2
+
+
+def test_a_body_that_is_a_wide_table_turns_every_page_and_leaves_none_empty(built: BuildResult):
+    paper = table_pages(built.pack, "3")
+    assert all(page.width > page.height for page in paper)  # its title too: not alone on a portrait page
+    assert all(page.text.replace(page.footer, "").strip() for page in paper)
+    assert "Background Papers" in paper[-1].text
 
 
 def test_the_wordiest_column_of_an_action_plan_is_the_widest(built: BuildResult):

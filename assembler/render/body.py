@@ -134,6 +134,12 @@ class Row:
     header: bool
 
 
+@dataclass(frozen=True)
+class Body:
+    xml: str
+    turned_to_end: bool  # its last pages are landscape, and the rest of its document should be too
+
+
 ImageWriter = Callable[[Path, str, int], str]  # file, description, line -> the picture's run XML
 
 
@@ -211,9 +217,15 @@ class BodyWriter:
 
     # Blocks
 
-    def write(self, markdown: str) -> str:
+    def write(self, markdown: str, starts: bool = False, ends: bool = False) -> Body:
         """The body's blocks, each table too wide for the page on landscape pages of its own, with
-        the heading just before it, and tables that follow one another on the same pages."""
+        the heading just before it, and tables that follow one another on the same pages.
+
+        A body that `starts` its document and opens with such a table turns the pages from the
+        document's start, rather than leave its title alone on a portrait page; one that `ends` it
+        and closes with one leaves the rest of the document on landscape pages (the caller turns
+        the document's last section), rather than end on a page with nothing but its closing lines.
+        """
         blocks = list(SyntaxTreeNode(checked(markdown, self.source, self.first_line)).children)
         wide = [self.turns(node) for node in blocks] + [False]
         turned = [w or (node.type == "heading" and wide[n + 1]) for n, (node, w) in enumerate(zip(blocks, wide))]
@@ -223,15 +235,15 @@ class BodyWriter:
             if not turned[n] or self.layout.turned is None:
                 out.append(self.block(node, depth=0))
                 continue
-            if n == 0 or not turned[n - 1]:
+            if (n > 0 and not turned[n - 1]) or (n == 0 and not starts):
                 out.append(_section_break(self.layout.turned.before))
             if node.type != "table":
                 out.append(self.block(node, depth=0))
-            else:
-                last = not turned[n + 1]  # the section ends with the table's own closing paragraph
-                end = _section_break(self.layout.turned.after) if last else "<w:p/>"
-                out.append(self.table(node, end, self.layout.turned.text_width))
-        return "".join(out)
+                continue
+            closes = not turned[n + 1] and not (ends and n == len(blocks) - 1)
+            end = _section_break(self.layout.turned.after) if closes else "<w:p/>"
+            out.append(self.table(node, end, self.layout.turned.text_width))
+        return Body("".join(out), bool(ends and blocks and turned[len(blocks) - 1]))
 
     def block(self, node: SyntaxTreeNode, depth: int) -> str:
         kind = node.type
@@ -494,6 +506,11 @@ def picture_sources(markdown: str) -> tuple[str, ...]:
     return tuple(name for name, _ in picture_places(markdown))
 
 
+def write_body(markdown: str, source: Path, first_line: int, layout: Layout, images: ImageWriter | None = None,
+               starts: bool = False, ends: bool = False) -> Body:
+    return BodyWriter(source, first_line, layout, images).write(markdown, starts, ends)
+
+
 def markdown_to_wordml(markdown: str, source: Path, first_line: int, layout: Layout,
                        images: ImageWriter | None = None) -> str:
-    return BodyWriter(source, first_line, layout, images).write(markdown)
+    return write_body(markdown, source, first_line, layout, images).xml

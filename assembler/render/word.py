@@ -31,9 +31,9 @@ from assembler.render.body import (
     Layout,
     Part,
     Turned,
-    markdown_to_wordml,
     picture_sources,
     split_parts,
+    write_body,
 )
 from assembler.render.tables import TableFont
 from assembler.runtime.cache import Cache, code_digest, digest, file_digest, json_digest
@@ -358,8 +358,13 @@ def render_document(doc: Document, item: Item, meeting: Meeting, out: Path) -> N
     parts = has_parts(doc, meeting)
     part_a, part_b = split_parts(doc.body, doc.source, doc.body_line) if parts else \
         (Part(doc.body, doc.body_line), None)
-    body = {name: Markup(markdown_to_wordml(part.markdown, doc.source, part.first_line, layout, pictures)
-                         if part else "") for name, part in (("body", part_a), ("part_b", part_b))}
+    last = "part_b" if part_b else "body"
+    written = {name: write_body(part.markdown, doc.source, part.first_line, layout, pictures,
+                                starts=name == "body", ends=name == last)
+               for name, part in (("body", part_a), ("part_b", part_b)) if part}
+    if written[last].turned_to_end:
+        _turn(tpl.docx.sections[-1])
+    body = {name: Markup(written[name].xml if name in written else "") for name in ("body", "part_b")}
     context = paper_context(doc, item, meeting) | body
     _render(tpl, context, template, doc.source)
     if doc.front_matter.get("first_minute" if layout.minutes else "number_from") is not None:
