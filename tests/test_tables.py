@@ -7,6 +7,8 @@ One meeting is built once with real LibreOffice, and its pack and Word files are
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -192,3 +194,16 @@ def test_a_landscape_paper_and_appendix_are_on_landscape_a4_with_the_stamp_uprig
     assert all(w.y1 < top_margin and w.x1 < 842 - 14 for w in stamp)
     own = [w for w in all_pages[first - 1].words if abs(w.y0 - stamp[0].y0) > 1 and w.y0 < 595 / 2]
     assert min(w.y0 for w in own) >= top_margin - 2  # the paper's own text starts below the margin
+
+
+def test_an_orientation_that_is_neither_is_one_line_naming_the_file(tmp_path: Path):
+    meeting = tmp_path / "m"
+    meeting.mkdir()
+    (meeting / "meeting.yaml").write_text(
+        "body: Board\ndate: 2026-09-24\nitems:\n  - {title: Report., paper: p.md}\n", encoding="utf-8")
+    (meeting / "p.md").write_text(report("Report", "Text.\n", orientation="sideways"), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "assembler", "render", str(meeting / "p.md"), "-o", str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    lines = [line for line in done.stderr.splitlines() if "sideways" in line]
+    assert len(lines) == 1 and lines[0].endswith("p.md: orientation: 'sideways' should be portrait or landscape")
