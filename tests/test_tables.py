@@ -202,8 +202,8 @@ def test_an_orientation_that_is_neither_is_one_line_naming_the_file(tmp_path: Pa
     (meeting / "meeting.yaml").write_text(
         "body: Board\ndate: 2026-09-24\nitems:\n  - {title: Report., paper: p.md}\n", encoding="utf-8")
     (meeting / "p.md").write_text(report("Report", "Text.\n", orientation="sideways"), encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "assembler", "render", str(meeting / "p.md"), "-o", str(tmp_path)],
-                          capture_output=True, text=True, timeout=120)
+    command = [sys.executable, "-m", "assembler", "render", str(meeting / "p.md"), "-o", str(tmp_path / "out")]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert done.returncode != 0 and "Traceback" not in done.stderr
     lines = [line for line in done.stderr.splitlines() if "sideways" in line]
     assert len(lines) == 1 and lines[0].endswith("p.md: orientation: 'sideways' should be portrait or landscape")
