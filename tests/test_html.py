@@ -227,3 +227,17 @@ def test_the_calendar_folds_long_lines_between_characters():
                                              ("12.15 pm", datetime.time(12, 15)), ("After Cabinet", None), ("", None)])
 def test_the_start_time_is_read_from_the_meetings_time(text, time):
     assert start_time(text) == time
+
+
+def test_a_table_whose_header_cells_are_empty_has_no_header_row_online_either():
+    from markdown_it.tree import SyntaxTreeNode
+
+    from assembler.model import Document
+    from assembler.publish.html import HtmlBody
+    from assembler.render.body import checked
+
+    body = HtmlBody(Document(Path("p.md"), "md", "P", template="report"), lambda name: name)
+    for markdown, header in (("|  |  |\n|--|--|\n| a | b |\n", False), ("| x | y |\n|--|--|\n| a | b |\n", True)):
+        table = SyntaxTreeNode(checked(markdown, Path(), 1)).children[0]
+        html = "".join(piece.opening + piece.rest for piece in body.table(table))
+        assert ("<thead>" in html) == header and "<td>a</td>" in html, html

@@ -159,6 +159,9 @@ class HtmlBody:
         pieces = [Piece("<table>\n")]
         for part in node.children:
             header = part.type == "thead"
+            if header and not any(cell.children and plain(cell.children[0]).strip()
+                                  for row in part.children for cell in row.children):
+                continue  # a header row of empty cells is left out, as in the PDF
             pieces.append(Piece(f"<{part.type}>\n"))
             for row in part.children:
                 cells = [self.cell(cell, header) for cell in row.children]
