@@ -670,8 +670,8 @@ class MeetingLoader:
             warned.add(named)
             line = paper.body_line + paper.body.count("\n", 0, found.start())
             have = ", ".join(f"'{label}'" for label in labels) or "none"
-            self.check.warn(paper.source, line, f"the text names '{named}', which is not among the paper's "
-                                                f"appendices ({have}); correct the text, or the appendix's 'label:'")
+            self.check.warn(paper.source, line, f"the text names '{named}', which is not among the appendices the "
+                                                f"paper lists ({have}); correct the text or the label of the appendix")
 
     def _appendices(self, listed: object, path: Path, line: int, exempt: bool) -> tuple[Document, ...]:
         if not isinstance(listed, list) or not all(isinstance(e, dict) for e in listed):
