@@ -177,7 +177,7 @@ NUMBERING = (
 )
 
 TEMPLATE = Field("template", help="the template to render with, as 'assembler templates' lists them")
-OFFICERS = Field("officers", LIST, help="printed as Officers to Contact", entries=PERSON)
+OFFICERS = Field("officers", LIST, help="printed as Officer to Contact, or Officers for several", entries=PERSON)
 APPENDICES = Field("appendices", LIST, help="the paper's appendices, in order", entries=APPENDIX)
 BACKGROUND_PAPERS = Field("background_papers", TEXTS, help='printed as "None" when absent')
 
