@@ -132,16 +132,12 @@ APPENDIX = (
 CONTACT = (Field("name", required=True), Field("phone"), Field("email"))
 # The house conventions: every key optional, the defaults (model.House) being what packs have always done.
 HOUSE = (
-    Field("ranges_include_blank_pages", FLAG,
-          help='true: an item\'s page range counts its trailing blank page, "(Pages 3 - 8)" then "(Pages 9 - 12)"'),
+    Field("ranges_include_blank_pages", FLAG, help="true: a page range counts the blank page after the item"),
     Field("appendices", CHOICE, choices=("new-right-hand-page", "run-on"),
-          help="new-right-hand-page (default): each appendix starts on a right-hand page in a duplex pack; "
-               "run-on: straight after its report"),
+          help="new-right-hand-page (default) or run-on: straight after the report"),
     Field("exempt_marked", CHOICE, choices=("full", "short"),
-          help='full (default): the statutory wording in the Marked column; short: "Exempt (para. 3)" there, '
-               "the wording once under the item"),
-    Field("contact", CHOICE, choices=("top", "end"),
-          help="where the front sheet prints the Democratic Services contact: end (default) or top"),
+          help='full (default) or short: "Exempt (para. 3)", the wording under the item'),
+    Field("contact", CHOICE, choices=("top", "end"), help="where the front sheet prints it: end (default) or top"),
 )
 MEETING = (
     Field("body", required=True, help="the committee, e.g. Northshire Safer Communities Strategy Board"),
@@ -151,7 +147,7 @@ MEETING = (
     Field("organisation", help="printed on the front sheet and as the PDF's author"),
     Field("contact", MAPPING, help="the Democratic Services contact", entries=CONTACT),
     Field("templates", help="a folder of this board's own templates, relative to the meeting folder"),
-    Field("house", MAPPING, help=f"this meeting's house conventions, over the templates' {HOUSE_FILE}",
+    Field("house", MAPPING, help=f"house conventions, over the templates' {HOUSE_FILE}: see docs/templates.md",
           entries=HOUSE),
     Field("items", LIST, required=True, help="the agenda, in order"),
 )
