@@ -99,8 +99,14 @@ def part_of(doc: Document) -> str:
 
 
 def exempt_mark(paragraph: int) -> str:
-    """The Marked column of an exempt item in a public pack."""
+    """The Marked column of an exempt item in a public pack; with House.exempt_marked "short", the
+    line printed under the item instead."""
     return f"Exempt – paragraph {paragraph} of {ACT}"
+
+
+def exempt_short(paragraph: int) -> str:
+    """The Marked column of an exempt item in a public pack, with House.exempt_marked "short"."""
+    return f"Exempt (para. {paragraph})"
 
 
 def not_for_publication(paragraph: int) -> str:

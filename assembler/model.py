@@ -52,6 +52,18 @@ class Item:
 
 
 @dataclass(frozen=True)
+class House:
+    """A council's house conventions: the templates' house.yaml, then the meeting's own `house:`.
+
+    The defaults are the conventions the packs have always followed."""
+
+    ranges_include_blank_pages: bool = False  # "(Pages 3 - 8)" counts the item's trailing filler page
+    appendices: Literal["new-right-hand-page", "run-on"] = "new-right-hand-page"
+    exempt_marked: Literal["full", "short"] = "full"  # the Marked column of an exempt item in public
+    contact: Literal["top", "end"] = "end"  # where the front sheet prints the Democratic Services contact
+
+
+@dataclass(frozen=True)
 class Meeting:
     folder: Path
     body: str
@@ -62,6 +74,7 @@ class Meeting:
     venue: str = ""
     organisation: str = ""
     contact: Contact | None = None
+    house: House = House()
 
     @property
     def id(self) -> str:

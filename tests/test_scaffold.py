@@ -47,7 +47,7 @@ def test_new_meeting_writes_the_procedural_items_and_the_date_its_name_gives(fol
         "Declarations of interest.", "Other business.", "Date of the next meeting."]
     assert [str(p) for p in check(folder)] == [
         f"{folder}/meeting.yaml:1: meeting: 'body' is required",
-        f"{folder}/meeting.yaml:14: 'minutes.md': no such file in {folder.name}/"]
+        f"{folder}/meeting.yaml:19: 'minutes.md': no such file in {folder.name}/"]
 
 
 def test_new_meeting_leaves_the_date_blank_when_the_name_has_none(tmp_path):

@@ -77,11 +77,11 @@ def test_the_cabinet_report_opens_in_part_a_and_starts_part_b_on_a_new_page(skel
         "Purpose of the Report", "Recommendations", "Reasons for Recommendation",
         "Timetable for Decisions (including Scrutiny)", "Policy Framework and Previous Decisions",
         "Resource Implications", "Circulation under the Local Issues Alert Procedure",
-        "Officers to Contact", "PART B", "Background", "Consultation",
+        "Officer to Contact", "PART B", "Background", "Consultation",
         "Equality and Human Rights Implications", "Crime and Disorder Implications",
         "Environmental Implications", "Partnership Working and Associated Issues", "Risk Assessment",
         "Background Papers", "None"]
-    assert text.index("Officers to Contact") < text.index("Ada Lovelace, Head of Service") < text.index("PART B")
+    assert text.index("Officer to Contact") < text.index("Ada Lovelace, Head of Service") < text.index("PART B")
     all_pages = pages(skeletons.pack)
     part_b = next(n for n in range(first, last + 1) if "PART B" in all_pages[n - 1].text)
     assert part_b > first and all_pages[part_b - 1].text.split()[:3] == ["PART", "B", "Background"]

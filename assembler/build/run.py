@@ -29,7 +29,7 @@ from assembler.runtime.outputs import (
     refuse_overlap,
     staging,
 )
-from assembler.sources.load import load_meeting
+from assembler.sources.load import load_meeting, template_files
 
 PACK = "agenda-pack.pdf"
 
@@ -56,7 +56,7 @@ def inputs_digest(meeting: Meeting, duplex: bool, engine: str, epoch: int | None
     sources = (f"{path.relative_to(meeting.folder).as_posix()}:{file_digest(path)}"
                for path in sorted(meeting.folder.rglob("*")) if path.is_file())
     templates = (f"template {path.name}:{file_digest(path)}"
-                 for path in sorted(meeting.templates.glob("*.docx")))
+                 for path in template_files(meeting.templates))
     return digest(code_digest(), engine, f"duplex={duplex}", f"epoch={epoch}", *sources, *templates)
 
 

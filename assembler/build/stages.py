@@ -152,7 +152,8 @@ class Builder:
         """Where every page of the pack goes, its front sheet laid out with the references filled in."""
         self.progress.stage(f"Planning {pack.pdf}")
         return settle([Part(*key, counts[key]) for key in self.keys(pack)], self.options.duplex,
-                      len(PdfReader(guess).pages), lambda candidate: self.measure_front(pack, candidate))
+                      len(PdfReader(guess).pages), lambda candidate: self.measure_front(pack, candidate),
+                      pack.meeting.house)
 
     def publish_web(self, planned: tuple[Planned, ...], papers: dict[tuple[str, int], Path]) -> None:
         """The agenda and public papers as web pages, and the meeting as open data, in web/."""

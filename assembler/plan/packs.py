@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from assembler.audience import PUBLIC, RESTRICTED, Audience, exempt_mark, not_for_publication
-from assembler.model import Item, Meeting
+from assembler.audience import PUBLIC, RESTRICTED, Audience, exempt_mark, exempt_short, not_for_publication
+from assembler.model import House, Item, Meeting
 
 
 def to_follow(supplement: int) -> str:
@@ -58,19 +58,24 @@ def _withheld(item: Item) -> Item:
     return replace(item, paper=None, appendices=())
 
 
-def _shown(item: Item, audience: Audience, supplement: int | None) -> tuple[Item, str]:
-    """An item as a pack lists it, and the Marked column's note when its paper is not in the pack."""
+def _shown(item: Item, audience: Audience, supplement: int | None, house: House) -> tuple[Item, str]:
+    """An item as a pack lists it, and the Marked column's note when its paper is not in the pack.
+
+    An exempt item's note is the statutory wording, or where the house keeps the column short,
+    "Exempt (para. 3)" with the wording printed under the item in place of its own text."""
     note = ""
     if item.exempt and not audience.sees(item):
-        note = exempt_mark(item.exempt)
-        item = replace(_withheld(item), title=item.public_title or item.title, public_title="", text="")
+        short = house.exempt_marked == "short"
+        note = exempt_short(item.exempt) if short else exempt_mark(item.exempt)
+        item = replace(_withheld(item), title=item.public_title or item.title, public_title="",
+                       text=exempt_mark(item.exempt) if short else "")
     if item.supplement is not None and item.supplement != supplement:
         return _withheld(item), to_follow(item.supplement)
     return item, note
 
 
 def _pack(meeting: Meeting, items: list[Item], confidential: bool, supplement: int | None) -> Pack:
-    shown = [_shown(item, RESTRICTED if confidential else PUBLIC, supplement) for item in items]
+    shown = [_shown(item, RESTRICTED if confidential else PUBLIC, supplement, meeting.house) for item in items]
     date = f"{meeting.date.day} {meeting.date:%B %Y}"
     if supplement is None:
         name, heading, kind = "agenda-pack", "Agenda", "Agenda pack"

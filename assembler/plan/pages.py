@@ -1,8 +1,9 @@
 """Stage 4: plan the pack's pages. Pure arithmetic on page counts: no files, no LibreOffice.
 
 The front sheet comes first, then each item's paper and its appendices in agenda order. In a
-duplex pack every paper and appendix starts on an odd (right-hand) page, after a filler page
-where needed. The front sheet lists the references, and its own length moves every page after
+duplex pack every paper starts on an odd (right-hand) page, after a filler page where needed, and
+so does every appendix unless the house runs appendices on after their report (House.appendices).
+The front sheet lists the references, and its own length moves every page after
 it, so `settle` repeats the plan until the front sheet's length stops changing.
 """
 
@@ -12,9 +13,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assembler.errors import AssemblerError
-from assembler.model import Item
+from assembler.model import House, Item
 
 MAX_ROUNDS = 5
+USUAL = House()  # the conventions packs have always followed
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class PagePlan:
     placements: tuple[Placement, ...]
     total_pages: int
     duplex: bool
+    ranges_include_blank_pages: bool = False  # House.ranges_include_blank_pages
 
     @property
     def fillers(self) -> list[int]:
@@ -56,20 +59,28 @@ class PagePlan:
         return [n for n in range(1, self.total_pages + 1) if n not in used]
 
     def item_range(self, item: str) -> tuple[int, int] | None:
-        """First and last page of an item's paper with its appendices, fillers between them included."""
+        """First and last page of an item's paper with its appendices, fillers between them included,
+        and the filler after them too where the house counts it, so that the ranges run on."""
         own = [p for p in self.placements if p.part.item == item]
-        return (own[0].first_page, own[-1].last_page) if own else None
+        if not own:
+            return None
+        last = own[-1].last_page
+        if self.ranges_include_blank_pages:
+            after = [p.first_page for p in self.placements if p.first_page > last]
+            last = (after[0] if after else self.total_pages + 1) - 1
+        return own[0].first_page, last
 
 
-def plan_pages(front_pages: int, parts: Sequence[Part], duplex: bool) -> PagePlan:
+def plan_pages(front_pages: int, parts: Sequence[Part], duplex: bool, house: House = USUAL) -> PagePlan:
     page = front_pages + 1
     placements = []
     for part in parts:
-        if duplex and page % 2 == 0:
+        fresh = part.index == 0 or house.appendices == "new-right-hand-page"  # else it runs on
+        if duplex and fresh and page % 2 == 0:
             page += 1  # a filler page goes before this part
         placements.append(Placement(part, page))
         page += part.pages
-    return PagePlan(front_pages, tuple(placements), page - 1, duplex)
+    return PagePlan(front_pages, tuple(placements), page - 1, duplex, house.ranges_include_blank_pages)
 
 
 def page_reference(first: int, last: int) -> str:
@@ -77,7 +88,7 @@ def page_reference(first: int, last: int) -> str:
 
 
 def settle(parts: Sequence[Part], duplex: bool, front_pages: int,
-           measure_front: Callable[[PagePlan], int]) -> PagePlan:
+           measure_front: Callable[[PagePlan], int], house: House = USUAL) -> PagePlan:
     """The plan whose front sheet, filled in with its references, is as long as the plan assumed.
 
     front_pages is a first guess; measure_front lays out the front sheet for a plan and returns
@@ -85,7 +96,7 @@ def settle(parts: Sequence[Part], duplex: bool, front_pages: int,
     """
     tried = []
     for _ in range(MAX_ROUNDS):
-        plan = plan_pages(front_pages, parts, duplex)
+        plan = plan_pages(front_pages, parts, duplex, house)
         measured = measure_front(plan)
         if measured == front_pages:
             return plan

@@ -19,6 +19,7 @@ from assembler.plan.packs import Pack
 from assembler.plan.pages import PagePlan
 from assembler.publish.items import item_pdf, published
 from assembler.runtime.cache import file_digest
+from assembler.sources.load import template_files
 
 LIBRARIES = ("docxtpl", "python-docx", "markdown-it-py", "pypdf", "reportlab")  # each shapes the bytes
 
@@ -55,7 +56,7 @@ def fingerprint(meeting: Meeting, pictures: list[Path], duplex: bool, epoch: int
     """libreoffice: the version of the LibreOffice that laid the pages out, here or on a listener."""
     files = [meeting.folder / "meeting.yaml", *(doc.source for doc in meeting.documents), *pictures]
     sources = {path.relative_to(meeting.folder).as_posix(): file_digest(path) for path in files}
-    templates = {path.name: file_digest(path) for path in sorted(meeting.templates.glob("*.docx"))}
+    templates = {path.name: file_digest(path) for path in template_files(meeting.templates)}
     return Fingerprint(dict(sorted(sources.items())), templates, tool_versions(libreoffice), duplex, epoch)
 
 

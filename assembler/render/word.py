@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime
 import io
 import zipfile
 from collections.abc import Callable, Mapping
@@ -96,10 +97,11 @@ def _texts(value: Any) -> list[Any]:
 def paper_context(doc: Document, item: Item, meeting: Meeting) -> dict[str, Any]:
     fm = doc.front_matter
     context: dict[str, Any] = {key: _plain(value) for key, value in fm.items()}
+    officers = _people(fm.get("officers"), ("name", "role", "phone", "email", "organisation"))
     context.update(
         meeting=meeting_context(meeting), title=doc.title, label=doc.label,
         report_of=_plain(fm.get("report_of")),
-        officers=_people(fm.get("officers"), ("name", "role", "phone", "email", "organisation")),
+        officers=officers, officers_heading="Officer to Contact" if len(officers) == 1 else "Officers to Contact",
         present=_people(fm.get("present"), ("name", "role")),
         apologies=_people(fm.get("apologies"), ("name", "role")),
         appendices=[{"label": a.label, "title": a.title} for a in item.appendices] if not doc.label else [],
@@ -335,6 +337,27 @@ def _render(tpl: DocxTemplate, context: Mapping[str, Any], template: Path, sourc
         raise AssemblerError(f"the template cannot be rendered: {exc}", template) from None
 
 
+def _describe(word: WordDocument, meeting: Meeting) -> None:
+    """The organisation as the file's author, and the meeting's date as its dates, not the template's."""
+    properties = word.core_properties
+    properties.author = properties.last_modified_by = meeting.organisation
+    properties.created = properties.modified = datetime.datetime.combine(meeting.date, datetime.time())
+
+
+def _closing_kept(word: WordDocument) -> None:
+    """Keep the lines after the front sheet's table of items (the contact block) with its last row,
+    so that they never stand alone on a page: Word and LibreOffice move the row over with them."""
+    body = word.element.body
+    tables = body.findall(qn("w:tbl"))
+    if not tables:
+        return
+    after = list(tables[-1].itersiblings(qn("w:p")))
+    if not any("".join(p.itertext()).strip() for p in after):
+        return
+    for p in [*tables[-1].findall(qn("w:tr"))[-1].iter(qn("w:p")), *after[:-1]]:
+        p.get_or_add_pPr().keepNext_val = True
+
+
 def _save(tpl: DocxTemplate, out: Path) -> None:
     """Write the .docx with a fixed date on each part, so that the same sources give the same bytes."""
     rendered = io.BytesIO()
@@ -350,6 +373,7 @@ def render_document(doc: Document, item: Item, meeting: Meeting, out: Path) -> N
     template = template_path(meeting, doc.template, doc.source)
     tpl = DocxTemplate(template)
     tpl.init_docx()
+    _describe(tpl.docx, meeting)
     if landscape(doc):
         for section in tpl.docx.sections:
             _turn(section)
@@ -377,7 +401,8 @@ def agenda_context(meeting: Meeting, marks: Mapping[str, str], heading: str = "A
     items = [{"number": i.number, "title": i.title, "presenter": i.presenter, "text": i.text,
               "marked": marks.get(i.number, ""), "exclusion": exclusion.get(i.number, "")}
              for i in meeting.items]
-    return {"meeting": meeting_context(meeting), "items": items, "heading": heading}
+    return {"meeting": meeting_context(meeting), "items": items, "heading": heading,
+            "house": asdict(meeting.house)}
 
 
 def render_agenda(meeting: Meeting, marks: Mapping[str, str], out: Path, heading: str = "Agenda",
@@ -388,10 +413,12 @@ def render_agenda(meeting: Meeting, marks: Mapping[str, str], out: Path, heading
     def make(target: Path) -> None:
         tpl = DocxTemplate(template)
         tpl.init_docx()
+        _describe(tpl.docx, meeting)
         if exclusion_resolution(meeting.items) and "item.exclusion" not in tpl.get_xml():
             raise AssemblerError("the template does not print item.exclusion, the resolution to exclude "
                                  "the press and public before an exempt item; see docs/templates.md", template)
         _render(tpl, context, template, meeting.folder / "meeting.yaml")
+        _closing_kept(tpl.docx)
         _save(tpl, target)
 
     if cache:

@@ -27,12 +27,14 @@ from ruamel.yaml.resolver import VersionedResolver, implicit_resolvers
 
 from assembler.audience import part_of
 from assembler.errors import InvalidSources, Problem, shown
-from assembler.model import Contact, Document, Item, Kind, Meeting
+from assembler.model import Contact, Document, House, Item, Kind, Meeting
 from assembler.names import MEETING_ID_RULE, NUMBER_RULE, meeting_id_ok, number_key, number_ok, slug
 from assembler.runtime.cache import digest, file_digest
 from assembler.sources.documents import examine
 from assembler.sources.schema import (
     CONTACT,
+    HOUSE,
+    HOUSE_FILE,
     ITEM,
     MAX_MEETING_BYTES,
     MAX_PAPER_BYTES,
@@ -68,6 +70,7 @@ PYYAML_TYPES: dict[str, tuple[re.Pattern[str], list[str]]] = {
         |[-+]?(?:0|[1-9][0-9_]*)
         |[-+]?0x[0-9a-fA-F_]+)$""", re.X), list("-+0123456789")),
 }
+NAMED_APPENDIX = re.compile(r"\bAppendix\s+([A-Z]{1,2}|\d{1,3})\b")  # "Appendix A", "Appendix 12" in a paper's text
 QUOTED = re.compile(r"'[^']*'")  # a name or a value, quoted in a message
 ADDRESS = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://\S+")  # a web address, or a file's
 
@@ -273,7 +276,7 @@ def check_fields(data: Any, fields: tuple[Field, ...], path: Path, check: Checke
             if f.required:
                 check.error(path, line, f"{what}: '{f.name}' is required")
         elif not f.accepts(value):
-            check.error(path, at, f"{what}: '{f.name}' should be {_article(f.kind)}, not {_given(value)}")
+            check.error(path, at, f"{what}: '{f.name}' should be {f.expected}, not {_given(value)}")
         elif isinstance(value, str) and not _encodable(value):
             check.error(path, at, f"{what}: '{f.name}' holds a character that is not text (a lone "
                                   "surrogate, from a damaged copy and paste); type the value again")
@@ -314,10 +317,6 @@ def _encodable(text: str) -> bool:
     return True
 
 
-def _article(kind: str) -> str:
-    return ("an " if kind[0] in "aeiou" else "a ") + kind
-
-
 def split_front_matter(text: str) -> tuple[str | None, str, int]:
     """(front matter, body, the line the body starts on). No opening '---' means no front matter."""
     lines = text.splitlines(keepends=True)
@@ -333,6 +332,11 @@ def available_templates(folder: Path) -> list[str]:
     if not _is_folder(folder):  # 'templates:' named no folder: already reported
         return []
     return sorted(p.stem for p in folder.glob("*.docx") if not p.name.startswith("~$"))
+
+
+def template_files(folder: Path) -> list[Path]:
+    """Every file of a templates folder that decides a pack: its templates and its house conventions."""
+    return sorted([*folder.glob("*.docx"), *folder.glob(HOUSE_FILE)])
 
 
 def within(folder: Path, name: str, path: Path, line: int, check: Checker, beside: Path | None = None) -> bool:
@@ -422,6 +426,7 @@ class MeetingLoader:
         self.folder = folder
         self.check = Checker()
         self.templates = DEFAULT_TEMPLATES
+        self.house: dict[str, Any] = {}  # the templates' house.yaml's conventions
 
     def load(self) -> tuple[Meeting | None, list[Problem]]:
         self._check_id()
@@ -492,15 +497,29 @@ class MeetingLoader:
             if not _is_folder(self.templates):
                 self.check.error(path, data.lines["templates"],
                                  f"templates: no folder '{data['templates']}'")
+        self.house = self._house_file()
         return data, path
+
+    def _house_file(self) -> dict[str, Any]:
+        """The conventions the templates folder's house.yaml gives, checked; {} if it has none."""
+        path = self.templates / HOUSE_FILE
+        if not _is_folder(self.templates) or not path.is_file():
+            return {}
+        text = read_text(path, self.check, f"a {HOUSE_FILE}", MAX_MEETING_BYTES)
+        data = parse_yaml(text, path, self.check) if text is not None else None
+        if data is None:  # empty, or a fault already reported: today's conventions
+            return {}
+        return _given_values(data, HOUSE) if check_fields(data, HOUSE, path, self.check, "house", 1) else {}
 
     def _meeting(self, data: Located, items: tuple[Item, ...]) -> Meeting:
         values = converted(data, MEETING)
         contact = converted(data["contact"], CONTACT) if data.get("contact") else None  # other keys were warned of
+        # The meeting's own conventions over the house's, key by key
+        house = self.house | (_given_values(data["house"], HOUSE) if data.get("house") else {})
         return Meeting(
             folder=self.folder, body=values["body"], date=values["date"], items=items, templates=self.templates,
             time=values["time"], venue=values["venue"], organisation=values["organisation"],
-            contact=Contact(**contact) if contact else None)
+            contact=Contact(**contact) if contact else None, house=House(**house))
 
     def _items(self, data: Located, path: Path) -> tuple[Item, ...]:
         entries = data.get("items")
@@ -635,7 +654,24 @@ class MeetingLoader:
                                  f"Markdown paper in its front matter, not in meeting.yaml")
         else:
             listed, listed_in, at = entry.get("appendices") or [], path, entry
-        return paper, self._appendices(listed, listed_in, getattr(at, "lines", {}).get("appendices", 1), exempt)
+        appendices = self._appendices(listed, listed_in, getattr(at, "lines", {}).get("appendices", 1), exempt)
+        if paper.kind == "md" and isinstance(listed, list):
+            self._appendices_named(paper, appendix_labels([e for e in listed if isinstance(e, dict)]))
+        return paper, appendices
+
+    def _appendices_named(self, paper: Document, labels: list[str]) -> None:
+        """Warn of each appendix a paper's text names that is not among its appendices: "Appendix 1"
+        in the text when they are lettered A, B would send the reader to the wrong one."""
+        warned = set()
+        for found in NAMED_APPENDIX.finditer(paper.body):
+            named = f"Appendix {found.group(1)}"
+            if named in labels or named in warned:
+                continue
+            warned.add(named)
+            line = paper.body_line + paper.body.count("\n", 0, found.start())
+            have = ", ".join(f"'{label}'" for label in labels) or "none"
+            self.check.warn(paper.source, line, f"the text names '{named}', which is not among the appendices the "
+                                                f"paper lists ({have}); correct the text or the label of the appendix")
 
     def _appendices(self, listed: object, path: Path, line: int, exempt: bool) -> tuple[Document, ...]:
         if not isinstance(listed, list) or not all(isinstance(e, dict) for e in listed):
@@ -715,6 +751,11 @@ class MeetingLoader:
     def _default_template(self, name: str) -> str:
         """A Markdown appendix uses the appendix template where there is one, else report."""
         return name if name in available_templates(self.templates) else "report"
+
+
+def _given_values(data: dict, fields: tuple[Field, ...]) -> dict[str, Any]:
+    """The fields data gives a value, converted: those it leaves out keep their defaults."""
+    return {f.name: f.convert(data[f.name]) for f in fields if data.get(f.name) is not None}
 
 
 def _content(doc: Document) -> str:

@@ -24,6 +24,9 @@ TEXT, DATE, FLAG, WHOLE, LIST, MAPPING, TEXTS, FILE, ACCOUNTS = (
     "text or list of text", "file name such as report.md",
     "list of account names such as [jsmith] (letters, digits and . _ - @ +)")
 
+CHOICE = "choice"  # one of a field's choices, as written
+HOUSE_FILE = "house.yaml"  # the house conventions, in the templates folder
+
 # An account name, as the workspace's accounts are named (Django's usernames): letters, digits and . _ - @ +
 ACCOUNT = re.compile(r"[\w.@+-]{1,150}")
 
@@ -65,7 +68,7 @@ def as_whole(value: Any) -> int | None:
 # How each kind of value is read once checked. Every value is converted, accepted or not: a value
 # that is not accepted has been reported already, and the follow-on checks see what they always saw.
 CONVERTERS: dict[str, Callable[[Any], Any]] = {TEXT: as_text, DATE: as_date, FLAG: bool, WHOLE: as_whole,
-                                                FILE: as_text, ACCOUNTS: as_accounts}
+                                                FILE: as_text, ACCOUNTS: as_accounts, CHOICE: as_text}
 
 
 @dataclass(frozen=True)
@@ -75,8 +78,18 @@ class Field:
     required: bool = False
     help: str = ""
     entries: tuple[Field, ...] = ()  # for a mapping, or a list of mappings
+    choices: tuple[str, ...] = ()  # for a choice
+
+    @property
+    def expected(self) -> str:
+        """What a value of the field should be, as a message says it."""
+        if self.kind == CHOICE:
+            return " or ".join(f"'{choice}'" for choice in self.choices)
+        return ("an " if self.kind[0] in "aeiou" else "a ") + self.kind
 
     def accepts(self, value: Any) -> bool:
+        if self.kind == CHOICE:
+            return value in self.choices
         if self.kind == TEXT:
             return isinstance(value, (str, int, float)) and not isinstance(value, bool)
         if self.kind == DATE:
@@ -117,6 +130,15 @@ APPENDIX = (
 )
 
 CONTACT = (Field("name", required=True), Field("phone"), Field("email"))
+# The house conventions: every key optional, the defaults (model.House) being what packs have always done.
+HOUSE = (
+    Field("ranges_include_blank_pages", FLAG, help="true: a page range counts the blank page after the item"),
+    Field("appendices", CHOICE, choices=("new-right-hand-page", "run-on"),
+          help="new-right-hand-page (default) or run-on: straight after the report"),
+    Field("exempt_marked", CHOICE, choices=("full", "short"),
+          help='full (default) or short: "Exempt (para. 3)", the wording under the item'),
+    Field("contact", CHOICE, choices=("top", "end"), help="where the front sheet prints it: end (default) or top"),
+)
 MEETING = (
     Field("body", required=True, help="the committee, e.g. Northshire Safer Communities Strategy Board"),
     Field("date", DATE, required=True, help="the meeting date, e.g. 2026-09-24"),
@@ -125,6 +147,8 @@ MEETING = (
     Field("organisation", help="printed on the front sheet and as the PDF's author"),
     Field("contact", MAPPING, help="the Democratic Services contact", entries=CONTACT),
     Field("templates", help="a folder of this board's own templates, relative to the meeting folder"),
+    Field("house", MAPPING, help=f"house conventions, over the templates' {HOUSE_FILE}: see docs/templates.md",
+          entries=HOUSE),
     Field("items", LIST, required=True, help="the agenda, in order"),
 )
 
@@ -149,7 +173,7 @@ NUMBERING = (
 )
 
 TEMPLATE = Field("template", help="the template to render with, as 'assembler templates' lists them")
-OFFICERS = Field("officers", LIST, help="printed as Officers to Contact", entries=PERSON)
+OFFICERS = Field("officers", LIST, help="printed as Officer to Contact, or Officers for several", entries=PERSON)
 APPENDICES = Field("appendices", LIST, help="the paper's appendices, in order", entries=APPENDIX)
 BACKGROUND_PAPERS = Field("background_papers", TEXTS, help='printed as "None" when absent')
 ORIENTATION = Field("orientation", help='"landscape" for landscape pages throughout (default portrait; '
