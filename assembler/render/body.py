@@ -172,6 +172,7 @@ class BodyWriter:
         self.first_line = first_line
         self.layout = layout
         self.images = images
+        self.headings: list[int] = []  # the Markdown levels of the headings the next one may nest under
 
     def line_of(self, node: SyntaxTreeNode) -> int:
         """The file line of a node; an inline node counts the line breaks before it in its block."""
@@ -242,7 +243,16 @@ class BodyWriter:
     def heading(self, node: SyntaxTreeNode) -> str:
         level = int(node.tag[1])
         name = "Minute Heading" if self.layout.minutes and level == 2 else f"Heading {min(level, 3)}"
-        return paragraph(self.style(name), self.inline(node.children[0]))
+        return paragraph(self.style(name), self.inline(node.children[0]), self.outline(level))
+
+    def outline(self, level: int) -> str:
+        """The heading's level in the tagged PDF: one below the heading it nests under, the paper's
+        title being the first (H1). A paper whose headings start at ## still nests (H1, H2, not H3);
+        the style, and so the look, is the author's."""
+        while self.headings and self.headings[-1] >= level:
+            self.headings.pop()
+        self.headings.append(level)
+        return f'<w:outlineLvl w:val="{len(self.headings)}"/>'  # Word counts from 0: 1 is H2
 
     def paragraph(self, node: SyntaxTreeNode) -> str:
         inline = node.children[0]

@@ -106,6 +106,8 @@ def paper_context(doc: Document, item: Item, meeting: Meeting) -> dict[str, Any]
 
 def _style_ids(word: WordDocument, names: tuple[str, ...], template: Path) -> dict[str, str]:
     by_name = {style.name: style.style_id for style in word.styles}
+    if "Quotations" in by_name:  # tagged as a BlockQuote; a house template's "Quote" still serves, tagged as P
+        by_name["Quote"] = by_name["Quotations"]
     missing = [name for name in names if name not in by_name]
     if missing:
         raise AssemblerError(f"the template has no style named {', '.join(repr(m) for m in missing)}; "
@@ -260,8 +262,12 @@ def _render(tpl: DocxTemplate, context: Mapping[str, Any], template: Path, sourc
         raise AssemblerError(f"the template cannot be rendered: {exc}", template) from None
 
 
-def _save(tpl: DocxTemplate, out: Path) -> None:
-    """Write the .docx with a fixed date on each part, so that the same sources give the same bytes."""
+def _save(tpl: DocxTemplate, out: Path, title: str) -> None:
+    """Write the .docx with a fixed date on each part, so that the same sources give the same bytes.
+
+    The title goes in its core properties: LibreOffice makes it the PDF's title, shown in the window.
+    """
+    tpl.docx.core_properties.title = title
     rendered = io.BytesIO()
     tpl.save(rendered)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -288,7 +294,7 @@ def render_document(doc: Document, item: Item, meeting: Meeting, out: Path) -> N
     start = doc.front_matter.get("first_minute" if layout.minutes else "number_from")
     if start is not None:
         _restart(tpl.docx, "Minute Heading" if layout.minutes else "Numbered Paragraph", int(start))
-    _save(tpl, out)
+    _save(tpl, out, doc.title)
 
 
 def agenda_context(meeting: Meeting, marks: Mapping[str, str], heading: str = "Agenda") -> dict[str, Any]:
@@ -311,7 +317,7 @@ def render_agenda(meeting: Meeting, marks: Mapping[str, str], out: Path, heading
             raise AssemblerError("the template does not print item.exclusion, the resolution to exclude "
                                  "the press and public before an exempt item; see docs/templates.md", template)
         _render(tpl, context, template, meeting.folder / "meeting.yaml")
-        _save(tpl, target)
+        _save(tpl, target, f"{meeting.body} – {context['meeting']['date_text']} – {heading}")
 
     if cache:
         cache.made("docx", digest(code_digest(), file_digest(template), json_digest(context)), out, make)
