@@ -127,8 +127,8 @@ def _as_list(kids: object) -> Iterator[object]:
 
 def _own(found: Found, element: object, page: object, stream: object, mcid: int) -> None:
     holder = stream if isinstance(stream, pikepdf.Stream) else page
-    if not isinstance(holder, pikepdf.Dictionary) or not holder.is_indirect or not isinstance(element,
-                                                                                              pikepdf.Object):
+    if not isinstance(holder, (pikepdf.Dictionary, pikepdf.Stream)) or not holder.is_indirect or not isinstance(
+            element, pikepdf.Object):
         found.problems.append(f"a structure element names MCID {mcid} without a page it is on")
         return
     found.owners[(_key(holder), mcid)].append(element)
