@@ -70,6 +70,7 @@ class Examined:
     problem: str | None = None  # why it cannot be used; None if it can
     repaired: bool = False  # a PDF that opens only once repaired
     attached: bool = False  # a PDF carrying files attached to it, which are left out of the pack
+    untagged: bool = False  # a PDF without tags (a structure tree), which screen readers cannot follow
 
 
 def examine(path: Path, kind: str) -> Examined:
@@ -88,7 +89,7 @@ def examine(path: Path, kind: str) -> Examined:
 
 
 # What "sound" covers, in the sound PDFs' markers: a marker left before a check was added does not vouch for it.
-SOUND_CHECKS = "opens; unrepaired; every page's size, rotation and annotations; no attached files"
+SOUND_CHECKS = "opens; unrepaired; every page's size, rotation and annotations; no attached files; tagged"
 
 
 def _examine_pdf(path: Path) -> Examined:
@@ -104,12 +105,24 @@ def _examine_pdf(path: Path) -> Examined:
         return Examined(exc.problem.message)
     if problem:
         return Examined(problem)
-    found = Examined(repaired=_repaired(path), attached=_attached(reader))
+    found = Examined(repaired=_repaired(path), attached=_attached(reader), untagged=not is_tagged(reader))
     if found == Examined():
         with contextlib.suppress(OSError):  # a memory only: a cache that cannot be written costs time alone
             marker.parent.mkdir(parents=True, exist_ok=True)
             marker.touch()
     return found
+
+
+def is_tagged(reader: PdfReader) -> bool:
+    """Whether a PDF is tagged: marked as such, with a structure tree for a screen reader to follow."""
+    from pypdf.generic import DictionaryObject
+
+    try:
+        root = reader.root_object
+        marked = root.get("/MarkInfo", DictionaryObject()).get_object()
+        return "/StructTreeRoot" in root and bool(marked.get("/Marked", False))
+    except Exception:  # pypdf raises many kinds for a damaged file: one that cannot be read is not tagged
+        return False
 
 
 def _attached(reader: PdfReader) -> bool:
