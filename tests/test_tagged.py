@@ -219,3 +219,8 @@ def test_an_exempt_items_untagged_pdf_is_warned_of_without_its_name(make_meeting
         "as it is: ask its author for an accessible (tagged) PDF",
         "'partner.pdf': the PDF is not tagged, so screen readers cannot follow it; it was included as it is: "
         "ask its author for an accessible (tagged) PDF"]
+
+
+def test_the_minutes_attendance_tables_have_header_cells(outputs):
+    minutes = next((outputs[EXAMPLE.name] / "items").glob("02-minutes*.pdf"))
+    assert {"/Table", "/TH", "/TD"} <= structure_types(minutes)
