@@ -114,7 +114,8 @@ def _walk(kids: object, page: object, found: Found, seen: set[tuple[int, int]], 
                 if kid.is_indirect and _key(kid) in seen:
                     found.problems.append(f"the structure element {_key(kid)} is reached twice")
                     continue
-                seen.add(_key(kid)) if kid.is_indirect else None
+                if kid.is_indirect:
+                    seen.add(_key(kid))
                 _walk(kid.get("/K"), kid.get("/Pg", page), found, seen, kid)
 
 

@@ -149,16 +149,20 @@ def _resolve(tree: Tree, kids: pikepdf.Array, first: int, parent: pikepdf.Dictio
     for kid in list(kids):
         if not isinstance(kid, Dictionary):
             continue
-        if PAGE in kid:  # a page of the pack, by its index there
-            kid.Pg = tree.pack.pages[first + int(kid[PAGE])].obj
+        if PAGE in kid:  # a page of the pack, by its index there (-1: a page the document did not have)
+            if int(kid[PAGE]) >= 0:
+                kid.Pg = tree.pack.pages[first + int(kid[PAGE])].obj
             del kid[PAGE]
         if ANNOT in kid:
             _resolve_annotation(tree, kid, first, kids, parent)
         elif kid.get("/Type") != "/MCR":
             if parent is not None:
                 kid.P = parent
+            if isinstance(kid.get("/K"), Dictionary):
+                kid.K = Array([kid.K])  # so that an OBJR the pack could not keep can be taken out of it
             inner = kid.get("/K")
-            _resolve(tree, inner if isinstance(inner, Array) else Array([inner]), first, kid)
+            if isinstance(inner, Array):
+                _resolve(tree, inner, first, kid)
 
 
 def _resolve_annotation(tree: Tree, objr: pikepdf.Dictionary, first: int, kids: pikepdf.Array,
@@ -169,7 +173,8 @@ def _resolve_annotation(tree: Tree, objr: pikepdf.Dictionary, first: int, kids: 
     page = tree.pack.pages[first + page_index].obj if page_index >= 0 else None
     annots = page.get("/Annots", Array()) if page is not None else Array()
     if page is None or not 0 <= index < len(annots) or parent is None:
-        kids.remove(objr) if objr in kids else None  # a link the pack could not keep
+        if objr in kids:  # a link the pack could not keep
+            kids.remove(objr)
         return
     objr.Obj = annots[index]
     objr.Pg = page
