@@ -225,23 +225,22 @@ def assemble(plan: PagePlan, sources: Sources, pack: Pack, out: Path, document_i
     add_bookmarks(writer, pack, starts, readers)
     finish(writer, pack.title, pack.meeting.organisation or pack.meeting.body,
            f"Agenda pack for the meeting of {pack.meeting.body}", [(0, plan.total_pages, 1)])
-    parts = [TaggedPart(sources.front, 0, pack.heading), *tagged_parts(pack, starts, sources.parts)]
-    tagged = write_tagged(writer, parts, pack.title)
-    add_identity(tagged, document_id, date)
+    add_identity(writer, document_id, date)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("wb") as handle:
-        tagged.write(handle)
+    write_tagged(writer, [TaggedPart(sources.front, 0, pack.heading), *tagged_parts(pack, starts, sources.parts)],
+                 pack.title, out)
 
 
-def write_tagged(writer: PdfWriter, parts: list[TaggedPart], title: str) -> PdfWriter:
-    """The written pages with their papers' structure trees merged in (pdf/tagged.py), ready to write.
+def write_tagged(writer: PdfWriter, parts: list[TaggedPart], title: str, out: Path) -> None:
+    """Write the pages with their papers' structure trees merged in (pdf/tagged.py).
 
-    pypdf can go on working on the tagged file (as a clone) without losing its tree, and it alone
-    gives the file the identifier the sources decide.
+    pikepdf writes the file: pypdf reading the tagged file back (to clone it) took longer than the rest
+    of the assembly. pikepdf keeps the first half of the file identifier, which the sources decide, and
+    makes the second a digest of the content, so the same sources still give the same bytes.
     """
     written = io.BytesIO()
     writer.write(written)
-    return PdfWriter(clone_from=io.BytesIO(add_structure(written.getvalue(), parts, title)))
+    out.write_bytes(add_structure(written.getvalue(), parts, title))
 
 
 def finish(writer: PdfWriter, title: str, author: str, subject: str, labels: list[tuple[int, int, int]]) -> None:

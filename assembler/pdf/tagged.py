@@ -71,7 +71,8 @@ def add_structure(data: bytes, parts: list[TaggedPart], title: str) -> bytes:
         _tag_links(tree)
         _finish(pack, tree, title)
         out = io.BytesIO()
-        pack.save(out, deterministic_id=True)
+        # Object streams: the tree's thousands of small objects compressed together.
+        pack.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
         return out.getvalue()
 
 

@@ -59,9 +59,7 @@ def _write_item(item: Item, own: list[Placement], pack: Pack, pdfs: dict[tuple[s
     title = f"{meeting.body} – {date} – Item {item.number}: {item.title}"
     finish(writer, title, meeting.organisation or meeting.body, f"Agenda item {item.number} of {pack.title}",
            [(first, placement.part.pages, placement.first_page) for placement, first in starts])
-    tagged = write_tagged(writer, tagged_parts(pack, starts, pdfs), title)
-    with out.open("wb") as handle:
-        tagged.write(handle)
+    write_tagged(writer, tagged_parts(pack, starts, pdfs), title, out)
 
 
 def publish_items(plan: PagePlan, pack: Pack, folder: Path, pdfs: dict[tuple[str, int], Path],
