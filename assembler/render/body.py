@@ -24,6 +24,13 @@ from assembler.errors import AssemblerError
 
 # Characters that XML 1.0 forbids; a stray one would make Word refuse the whole document.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text without the characters XML 1.0 forbids."""
+    return _NOT_XML.sub("", text)
+
+
 _SUB_ITEM = re.compile(r"^\((?:[a-z]{1,2}|[ivxlc]+|\d{1,2})\)\s+")
 _RESOLUTION = re.compile(r"^(RESOLVED|AGREED)\s*:\s*")
 _FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")
@@ -154,7 +161,7 @@ def split_parts(markdown: str, source: Path, first_line: int) -> tuple[Part, Par
 def text_run(text: str, bold: bool = False, italic: bool = False) -> str:
     props = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
     props = f"<w:rPr>{props}</w:rPr>" if props else ""
-    return f'<w:r>{props}<w:t xml:space="preserve">{escape(_NOT_XML.sub("", text))}</w:t></w:r>'
+    return f'<w:r>{props}<w:t xml:space="preserve">{escape(xml_text(text))}</w:t></w:r>'
 
 
 def paragraph(style: str, runs: str, extra: str = "") -> str:

@@ -28,6 +28,7 @@ from assembler.render.body import (
     markdown_to_wordml,
     picture_sources,
     split_parts,
+    xml_text,
 )
 from assembler.runtime.cache import Cache, code_digest, digest, file_digest, json_digest
 from assembler.runtime.outputs import inside
@@ -267,7 +268,7 @@ def _save(tpl: DocxTemplate, out: Path, title: str) -> None:
 
     The title goes in its core properties: LibreOffice makes it the PDF's title, shown in the window.
     """
-    tpl.docx.core_properties.title = title
+    tpl.docx.core_properties.title = xml_text(title)
     rendered = io.BytesIO()
     tpl.save(rendered)
     out.parent.mkdir(parents=True, exist_ok=True)
