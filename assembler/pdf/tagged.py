@@ -44,6 +44,7 @@ class Tree:
         self.document = pack.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, K=Array()))
         self.parents: dict[int, pikepdf.Object] = {}
         self.roles = Dictionary()
+        self.pages = [page.obj for page in pack.pages]  # once: pikepdf lists every page on each index
 
     def key(self, value: pikepdf.Object) -> int:
         """A new ParentTree key, for a page's marked content or an annotation."""
@@ -98,7 +99,7 @@ def _merge(tree: Tree, part: TaggedPart, element: pikepdf.Dictionary, source: pi
     _resolve(tree, Array(copied.K), part.first)
     for offset, entry in enumerate(copied.Pages):
         if isinstance(entry, Array):
-            tree.pack.pages[part.first + offset].obj.StructParents = tree.key(entry)
+            tree.pages[part.first + offset].StructParents = tree.key(entry)
 
 
 def _drop(dictionary: pikepdf.Dictionary, key: str) -> None:
@@ -152,7 +153,7 @@ def _resolve(tree: Tree, kids: pikepdf.Array, first: int, parent: pikepdf.Dictio
             continue
         if PAGE in kid:  # a page of the pack, by its index there (-1: a page the document did not have)
             if int(kid[PAGE]) >= 0:
-                kid.Pg = tree.pack.pages[first + int(kid[PAGE])].obj
+                kid.Pg = tree.pages[first + int(kid[PAGE])]
             del kid[PAGE]
         if ANNOT in kid:
             _resolve_annotation(tree, kid, first, kids, parent)
@@ -171,7 +172,7 @@ def _resolve_annotation(tree: Tree, objr: pikepdf.Dictionary, first: int, kids: 
     """An OBJR's annotation in the pack: the same place in its page's /Annots, if the page kept them all."""
     page_index, index = (int(n) for n in objr[ANNOT])
     del objr[ANNOT]
-    page = tree.pack.pages[first + page_index].obj if page_index >= 0 else None
+    page = tree.pages[first + page_index] if page_index >= 0 else None
     annots = page.get("/Annots", Array()) if page is not None else Array()
     if page is None or not 0 <= index < len(annots) or parent is None:
         if objr in kids:  # a link the pack could not keep
