@@ -205,7 +205,7 @@ def test_the_body_uses_only_the_templates_styles_and_lists(rendered):
     used = {p.style.name for p in word_file.paragraphs}
     assert used <= known
     assert {"Heading 1", "Heading 2", "Numbered Paragraph", "Sub-item", "Sub-sub-item", "List Bullet",
-            "List Bullet 2", "List Bullet 3", "List Continue", "Quote", "Body Text"} <= used
+            "List Bullet 2", "List Bullet 3", "List Continue", "Quotations", "Body Text"} <= used
     assert {t.style.name for t in word_file.tables} == {"Council Table"}
     cells = {p.style.name for t in word_file.tables for row in t.rows for c in row.cells for p in c.paragraphs}
     assert cells == {"Table Heading", "Table Text"}

@@ -163,9 +163,14 @@ def test_locked_and_damaged_pdfs(tmp_path):
         "repaired.pdf": partners.damaged(good)})
     result = CliRunner().invoke(main, ["build", str(folder), "--output", str(tmp_path / "out"), "--quiet"])
     assert result.exit_code == 0, result.output
+    untagged = ("the PDF is not tagged, so screen readers cannot follow it; it was included as it is: "
+                "ask its author for an accessible (tagged) PDF")
     assert result.output.splitlines() == [
+        f"{folder}/meeting.yaml:4: warning: 'rc4.pdf': {untagged}",
+        f"{folder}/meeting.yaml:6: warning: 'aes.pdf': {untagged}",
         f"{folder}/meeting.yaml:8: warning: 'repaired.pdf': the PDF is damaged; it was repaired and "
-        "included, but check its pages in the pack, or ask for the file again"]
+        "included, but check its pages in the pack, or ask for the file again",
+        f"{folder}/meeting.yaml:8: warning: 'repaired.pdf': {untagged}"]
     pack = tmp_path / "out" / "m" / "agenda-pack.pdf"
     marks = check_pack(pack, duplex=True)
     assert all("Readable heading" in pages(pack)[first - 1].text for first, _ in marks.values())

@@ -26,6 +26,7 @@ import errno
 import fcntl
 import functools
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -47,6 +48,13 @@ POLL = 0.05  # seconds between looks at LibreOffice's progress
 HOST_START = 30.0  # seconds a host may take to start before its slot's soffice runs without it
 ROOM = 8 * 2**20  # bytes a profile folder needs free: a new profile takes half a megabyte
 OUTPUT_ROOM = 4 * 2**20  # bytes free below which a failed conversion is put down to the output disk
+# The PDF export's options: a tagged PDF (headings, lists, tables, figures' alt text, /Lang) made for
+# PDF/UA, which also maps the styles' own tags to standard ones. A misspelt option is ignored without
+# a word, so tests/test_tagged.py reads the tags back. The same options go to unoserver listeners.
+EXPORT_OPTIONS = (("UseTaggedPDF", True), ("PDFUACompliance", True))
+EXPORT_FILTER = "pdf:writer_pdf_Export:" + json.dumps(
+    {name: {"type": "boolean", "value": str(value).lower()} for name, value in EXPORT_OPTIONS},
+    separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -99,7 +107,7 @@ def engine_id() -> str:
     if binary.is_file():
         stat = binary.stat()
         fingerprint.append(f"{stat.st_size}:{stat.st_mtime_ns}")
-    return "libreoffice:" + "|".join(fingerprint)
+    return "libreoffice:" + "|".join([*fingerprint, EXPORT_FILTER])
 
 
 def local_version() -> str:
@@ -121,7 +129,7 @@ def _batches(jobs: Sequence[Conversion], count: int) -> list[list[Conversion]]:
 def _command(binary: str, profile: Path, outdir: Path, batch: list[Conversion]) -> list[str]:
     return [binary, "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
             "--nolockcheck", f"-env:UserInstallation={profile.resolve().as_uri()}",
-            "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(outdir),
+            "--convert-to", EXPORT_FILTER, "--outdir", str(outdir),
             *[str(job.docx) for job in batch]]
 
 

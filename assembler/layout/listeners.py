@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assembler.errors import AssemblerError
-from assembler.layout.convert import Conversion, Done
+from assembler.layout.convert import EXPORT_FILTER, EXPORT_OPTIONS, Conversion, Done
 
+OPTIONS = [f"{name}={str(value).lower()}" for name, value in EXPORT_OPTIONS]  # as unoserver takes them
 START_HINT = "start one with: unoserver --interface 0.0.0.0 --port PORT"
 
 
@@ -85,8 +86,7 @@ def libreoffice_version(listeners: Sequence[Listener], timeout: float = 30) -> s
 def _convert_one(listener: Listener, job: Conversion, outdir: Path, timeout: float) -> None:
     data = xmlrpc.client.Binary(job.docx.read_bytes())
     try:
-        result = _proxy(listener, timeout).convert(None, data, None, "pdf", "writer_pdf_Export", [],
-                                                   True, None)
+        result = _proxy(listener, timeout).convert(None, data, None, "pdf", "writer_pdf_Export", OPTIONS, True, None)
     except xmlrpc.client.Fault:
         raise AssemblerError(f"LibreOffice could not convert this document to PDF (the listener {listener} "
                              "refused it); open it in Word or LibreOffice to check it is not damaged",
@@ -150,7 +150,7 @@ class Listeners:
 
     @property
     def identity(self) -> str:
-        return f"unoserver:{libreoffice_version(self.listeners)}"
+        return f"unoserver:{libreoffice_version(self.listeners)}|{EXPORT_FILTER}"
 
     @property
     def version(self) -> str:

@@ -30,7 +30,8 @@ from assembler.pdf.links import link_references, resolve_links
 from assembler.pdf.margins import stamp_clear
 from assembler.pdf.pdfwriter import add_object, set_file_id
 from assembler.pdf.prepare import Bookmark, bookmarks, disarm, linked_pages, make_ready
-from assembler.pdf.stamps import Stamp, draw
+from assembler.pdf.stamps import Stamp, draw, read_stamps
+from assembler.pdf.tagged import TaggedPart, add_structure
 from assembler.plan.packs import Pack
 from assembler.plan.pages import PagePlan, Placement, page_reference
 from assembler.sources.documents import open_pdf
@@ -100,6 +101,21 @@ def _add_outline(writer: PdfWriter, marks: tuple[Bookmark, ...], first: int, par
         _add_outline(writer, mark.children, first, added)
 
 
+def part_title(pack: Pack, placement: Placement) -> str:
+    """A paper's title in the pack's bookmarks and structure tree: "5. Title", or "Appendix A – Title"."""
+    doc = _document(pack, placement)
+    if placement.part.index == 0:
+        item = _item(pack, placement)
+        return f"{item.number}. {item.title}"
+    return f"{doc.label} – {doc.title}" if doc.title else doc.label
+
+
+def tagged_parts(pack: Pack, starts: list[tuple[Placement, int]], pdfs: dict[tuple[str, int], Path]
+                 ) -> list[TaggedPart]:
+    """Each paper's PDF, first page (from 0) and title, for its Part of the structure tree."""
+    return [TaggedPart(pdfs[placement.part.key], first, part_title(pack, placement)) for placement, first in starts]
+
+
 def add_bookmarks(writer: PdfWriter, pack: Pack, starts: list[tuple[Placement, int]],
                   readers: dict[tuple[str, int], PdfReader]) -> None:
     """Each item's entry, its appendices' under it and partners' own outlines under theirs; starts
@@ -108,11 +124,9 @@ def add_bookmarks(writer: PdfWriter, pack: Pack, starts: list[tuple[Placement, i
     for placement, first in starts:
         doc = _document(pack, placement)
         if placement.part.index == 0:
-            item = _item(pack, placement)
-            added = parent = writer.add_outline_item(title=f"{item.number}. {item.title}", page_number=first)
+            added = parent = writer.add_outline_item(title=part_title(pack, placement), page_number=first)
         else:
-            title = f"{doc.label} – {doc.title}" if doc.title else doc.label
-            added = writer.add_outline_item(title=title, page_number=first, parent=parent)
+            added = writer.add_outline_item(title=part_title(pack, placement), page_number=first, parent=parent)
         if doc.kind != "md":  # a partner's own outline; our papers' headings would only crowd it
             _add_outline(writer, bookmarks(readers[placement.part.key]), first, added)
 
@@ -186,7 +200,7 @@ def write_pages(writer: PdfWriter, made: list[Sheet]) -> None:
         if sheet.paper:
             make_ready(page)
     stamps = [_fitted(sheet, page) for sheet, page in zip(made, pages)]
-    overlay = PdfReader(io.BytesIO(draw(tuple(stamps))))
+    overlay = read_stamps(draw(tuple(stamps)))
     stamper = Stamper(writer)
     for page, stamp in zip(pages, overlay.pages):
         stamper.stamp(page, stamp)
@@ -213,8 +227,20 @@ def assemble(plan: PagePlan, sources: Sources, pack: Pack, out: Path, document_i
            f"Agenda pack for the meeting of {pack.meeting.body}", [(0, plan.total_pages, 1)])
     add_identity(writer, document_id, date)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("wb") as handle:
-        writer.write(handle)
+    write_tagged(writer, [TaggedPart(sources.front, 0, pack.heading), *tagged_parts(pack, starts, sources.parts)],
+                 pack.title, out)
+
+
+def write_tagged(writer: PdfWriter, parts: list[TaggedPart], title: str, out: Path) -> None:
+    """Write the pages with their papers' structure trees merged in (pdf/tagged.py).
+
+    pikepdf writes the file: pypdf reading the tagged file back (to clone it) took longer than the rest
+    of the assembly. pikepdf keeps the first half of the file identifier, which the sources decide, and
+    makes the second a digest of the content, so the same sources still give the same bytes.
+    """
+    written = io.BytesIO()
+    writer.write(written)
+    out.write_bytes(add_structure(written.getvalue(), parts, title))
 
 
 def finish(writer: PdfWriter, title: str, author: str, subject: str, labels: list[tuple[int, int, int]]) -> None:

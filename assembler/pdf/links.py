@@ -12,19 +12,30 @@ from typing import Any
 
 from pypdf import PageObject, PdfWriter, Transformation
 from pypdf.annotations import Link
-from pypdf.generic import ArrayObject, NameObject
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 from reportlab.pdfbase import pdfmetrics
 
 from assembler.pdf.prepare import TARGET
 from assembler.pdf.stamps import REGULAR, register_fonts
+from assembler.pdf.tagged import MCID_KEY
 
 Rect = tuple[float, float, float, float]
 
 
-def text_spots(page: PageObject, wanted: set[str]) -> dict[str, Rect]:
-    """Where each wanted text sits on the page, measured in the font the front sheet is set in."""
+def text_spots(page: PageObject, wanted: set[str]) -> dict[str, tuple[Rect, int | None]]:
+    """Where each wanted text sits on the page, measured in the font the front sheet is set in, and
+    the marked content (MCID) it is tagged as, if any."""
     register_fonts()
-    found: dict[str, Rect] = {}
+    found: dict[str, tuple[Rect, int | None]] = {}
+    marked: list[int | None] = []  # the marked-content sequences the text is inside, innermost last
+
+    def operator(op: bytes, args: Any, cm: Any, tm: Any) -> None:
+        if op in (b"BDC", b"BMC"):
+            properties = args[1] if op == b"BDC" and len(args) > 1 else None
+            mcid = properties.get("/MCID") if isinstance(properties, DictionaryObject) else None
+            marked.append(int(mcid) if isinstance(mcid, NumberObject) else None)
+        elif op == b"EMC" and marked:
+            marked.pop()
 
     def visit(text: str, cm: Any, tm: Any, font: Any, size: float) -> None:
         text = text.strip()
@@ -33,18 +44,23 @@ def text_spots(page: PageObject, wanted: set[str]) -> dict[str, Rect]:
         matrix = Transformation(tuple(tm)).transform(Transformation(tuple(cm)))
         left, baseline = matrix.apply_on((0, 0))
         right, top = matrix.apply_on((pdfmetrics.stringWidth(text, REGULAR, size), size))
-        found[text] = (left - 1, baseline - 0.3 * (top - baseline), right + 1, top)
+        mcid = next((n for n in reversed(marked) if n is not None), None)
+        found[text] = ((left - 1, baseline - 0.3 * (top - baseline), right + 1, top), mcid)
 
-    page.extract_text(visitor_text=visit)
+    page.extract_text(visitor_text=visit, visitor_operand_before=operator)
     return found
 
 
 def link_references(writer: PdfWriter, front_pages: int, targets: Mapping[str, int]) -> None:
-    """Make each reference text on the front sheet a link to its page (from 1)."""
+    """Make each reference text on the front sheet a link to its page (from 1), described in words
+    ("Pages 9 to 12") and noted with its text's marked content, for pdf/tagged.py to tag."""
     for number in range(front_pages):
         spots = text_spots(writer.pages[number], set(targets))
-        for text, rect in spots.items():
-            writer.add_annotation(number, Link(rect=rect, target_page_index=targets[text] - 1))
+        for text, (rect, mcid) in spots.items():
+            annot = writer.add_annotation(number, Link(rect=rect, target_page_index=targets[text] - 1))
+            annot[NameObject("/Contents")] = TextStringObject(text.strip("()").replace(" - ", " to "))
+            if mcid is not None:
+                annot[NameObject(MCID_KEY)] = NumberObject(mcid)
 
 
 def resolve_links(writer: PdfWriter, first: int, count: int) -> None:

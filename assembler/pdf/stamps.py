@@ -3,15 +3,22 @@
 
 All stamps of a pack are drawn as one PDF, one page per pack page, in an embedded TrueType font;
 assemble lays each of its pages over the matching page of the pack.
+
+In the tagged pack, the footer, the item stamp and a filler's words are page furniture, drawn as
+pagination artifacts that a screen reader skips. The notice is real content: its lines are marked
+content 0 and 1 of the stamp, which pdf/tagged.py makes a paragraph (P) of the page's paper.
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -25,6 +32,7 @@ REGULAR, BOLD = "LiberationSans", "LiberationSans-Bold"
 MARGIN = 28.35  # 1 cm: stamps sit this far inside the page's edge
 FOOTER_SIZE, ITEM_SIZE, FILLER_SIZE, NOTICE_SIZE = 10, 12, 12, 10
 LEADING = 3  # points between the lines of the head block
+ARTIFACT = "/Artifact <</Type /Pagination>> BDC"
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,7 @@ class Line:
     font: str
     size: float
     align: str  # "centre" or "right"
+    content: bool = False  # real content (the notice), not page furniture
 
 
 @dataclass(frozen=True)
@@ -54,8 +63,8 @@ class Stamp:
         """The lines at the head of the page, top to bottom."""
         lines = []
         if self.notice:
-            lines += [Line("NOT FOR PUBLICATION", BOLD, NOTICE_SIZE, "centre"),
-                      Line(self.notice, REGULAR, NOTICE_SIZE - 2, "centre")]
+            lines += [Line("NOT FOR PUBLICATION", BOLD, NOTICE_SIZE, "centre", content=True),
+                      Line(self.notice, REGULAR, NOTICE_SIZE - 2, "centre", content=True)]
         if self.item:
             lines.append(Line(f"Agenda Item {self.item}", BOLD, ITEM_SIZE, "right"))
         return lines
@@ -113,14 +122,44 @@ def draw(stamps: tuple[Stamp, ...]) -> bytes:
                     initialFontSize=FOOTER_SIZE)
     for stamp in stamps:
         canvas.setPageSize((stamp.width, stamp.height))
+        canvas.addLiteral(ARTIFACT)
         canvas.setFont(REGULAR, FOOTER_SIZE)
         canvas.drawCentredString(stamp.width / 2, stamp.footer_at, f"Page {stamp.page}")
-        for line, baseline in head_baselines(stamp):
-            canvas.setFont(line.font, line.size)
-            canvas.drawString(line_x(line, stamp.width), baseline, line.text)
         if stamp.filler:
             canvas.setFont(REGULAR, FILLER_SIZE)
             canvas.drawCentredString(stamp.width / 2, stamp.height / 2, FILLER_TEXT)
+        canvas.addLiteral("EMC")
+        mcid = 0
+        for line, baseline in head_baselines(stamp):
+            canvas.addLiteral(f"/P <</MCID {mcid}>> BDC" if line.content else ARTIFACT)
+            mcid += line.content
+            canvas.setFont(line.font, line.size)
+            canvas.drawString(line_x(line, stamp.width), baseline, line.text)
+            canvas.addLiteral("EMC")
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def read_stamps(pdf: bytes) -> PdfReader:
+    """The stamps as drawn, read back for laying over the pack's pages, their font's ToUnicode map
+    cleared of the U+0000 that reportlab's subset gives its unused codes 0–31 (PDF/UA forbids it)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    maps = {}  # the fonts are shared by every page: each map once
+    for page in reader.pages:
+        resources = page["/Resources"].get_object()
+        fonts = resources.get("/Font", DictionaryObject()).get_object() if isinstance(resources, DictionaryObject) \
+            else DictionaryObject()
+        for font in fonts.values():
+            cmap = font.get_object().get("/ToUnicode")
+            if cmap is not None:
+                maps[cmap.idnum] = cmap.get_object()
+    for stream in maps.values():
+        stream.set_data(re.sub(rb"(\d+) beginbfchar\n(.*?)\nendbfchar", _cleaned, stream.get_data(), flags=re.S))
+    return reader
+
+
+def _cleaned(match: re.Match[bytes]) -> bytes:
+    pairs = [pair for pair in re.findall(rb"<[0-9A-F]{2}> <[0-9A-F]{4}>", match.group(2))
+             if not pair.endswith(b"<0000>")]
+    return b"%d beginbfchar\n" % len(pairs) + b"\n".join(pairs) + b"\nendbfchar"

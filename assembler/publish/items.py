@@ -16,7 +16,7 @@ from pypdf import PdfWriter
 
 from assembler.model import Item
 from assembler.names import output_stem
-from assembler.pdf.assemble import add_bookmarks, finish, part_sheets, write_pages
+from assembler.pdf.assemble import add_bookmarks, finish, part_sheets, tagged_parts, write_pages, write_tagged
 from assembler.pdf.links import resolve_links
 from assembler.plan.packs import Pack
 from assembler.plan.pages import PagePlan, Placement
@@ -56,11 +56,10 @@ def _write_item(item: Item, own: list[Placement], pack: Pack, pdfs: dict[tuple[s
     add_bookmarks(writer, pack, starts, readers)
     meeting = pack.meeting
     date = f"{meeting.date.day} {meeting.date:%B %Y}"
-    finish(writer, f"{meeting.body} – {date} – Item {item.number}: {item.title}",
-           meeting.organisation or meeting.body, f"Agenda item {item.number} of {pack.title}",
+    title = f"{meeting.body} – {date} – Item {item.number}: {item.title}"
+    finish(writer, title, meeting.organisation or meeting.body, f"Agenda item {item.number} of {pack.title}",
            [(first, placement.part.pages, placement.first_page) for placement, first in starts])
-    with out.open("wb") as handle:
-        writer.write(handle)
+    write_tagged(writer, tagged_parts(pack, starts, pdfs), title, out)
 
 
 def publish_items(plan: PagePlan, pack: Pack, folder: Path, pdfs: dict[tuple[str, int], Path],

@@ -19,9 +19,10 @@ from assembler.plan.packs import Pack
 from assembler.plan.pages import PagePlan
 from assembler.publish.items import item_pdf, published
 from assembler.runtime.cache import file_digest
+from assembler.sources.documents import is_tagged, open_pdf
 from assembler.sources.load import template_files
 
-LIBRARIES = ("docxtpl", "python-docx", "markdown-it-py", "pypdf", "reportlab")  # each shapes the bytes
+LIBRARIES = ("docxtpl", "python-docx", "markdown-it-py", "pypdf", "pikepdf", "reportlab")  # each shapes the bytes
 
 
 def tool_versions(libreoffice: str) -> dict[str, str]:
@@ -78,8 +79,14 @@ def write_manifest(out: Path, pack: Pack, plan: PagePlan, prints: Fingerprint, p
 def _document_entry(doc: Document, plan: PagePlan, item: Item, index: int, folder: Path) -> dict:
     placement = next(p for p in plan.placements if p.part.key == (item.number, index))
     entry = {"file": doc.source.relative_to(folder).as_posix(), "sha256": file_digest(doc.source),
-             "first_page": placement.first_page, "last_page": placement.last_page}
+             "first_page": placement.first_page, "last_page": placement.last_page, "accessible": accessible(doc)}
     return ({"label": doc.label, "title": doc.title} | entry) if doc.label else entry
+
+
+def accessible(doc: Document) -> bool:
+    """Whether the document reaches the pack tagged: ours and partners' Word files are laid out tagged;
+    a partner's PDF is included as it is, tagged or not (sources/load.py warns of one that is not)."""
+    return doc.kind != "pdf" or is_tagged(open_pdf(doc.source))
 
 
 def _item_entry(item: Item, plan: PagePlan, folder: Path, pack: Pack) -> dict:

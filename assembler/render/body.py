@@ -25,6 +25,13 @@ from assembler.render.tables import Extent, TableFont, cell_lines, column_widths
 
 # Characters that XML 1.0 forbids; a stray one would make Word refuse the whole document.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text without the characters XML 1.0 forbids."""
+    return _NOT_XML.sub("", text)
+
+
 _SUB_ITEM = re.compile(r"^\((?:[a-z]{1,2}|[ivxlc]+|\d{1,2})\)\s+")
 _RESOLUTION = re.compile(r"^(RESOLVED|AGREED)\s*:\s*")
 _FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")
@@ -181,7 +188,7 @@ def split_parts(markdown: str, source: Path, first_line: int) -> tuple[Part, Par
 def text_run(text: str, bold: bool = False, italic: bool = False) -> str:
     props = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
     props = f"<w:rPr>{props}</w:rPr>" if props else ""
-    return f'<w:r>{props}<w:t xml:space="preserve">{escape(_NOT_XML.sub("", text))}</w:t></w:r>'
+    return f'<w:r>{props}<w:t xml:space="preserve">{escape(xml_text(text))}</w:t></w:r>'
 
 
 def paragraph(style: str, runs: str, extra: str = "") -> str:
@@ -200,6 +207,7 @@ class BodyWriter:
         self.layout = layout
         self.images = images
         self.tables: dict[int, list[Row]] = {}  # each table's rows, by id(node)
+        self.headings: list[int] = []  # the Markdown levels of the headings the next one may nest under
 
     def line_of(self, node: SyntaxTreeNode) -> int:
         """The file line of a node; an inline node counts the line breaks before it in its block."""
@@ -294,7 +302,16 @@ class BodyWriter:
     def heading(self, node: SyntaxTreeNode) -> str:
         level = int(node.tag[1])
         name = "Minute Heading" if self.layout.minutes and level == 2 else f"Heading {min(level, 3)}"
-        return paragraph(self.style(name), self.inline(node.children[0]))
+        return paragraph(self.style(name), self.inline(node.children[0]), self.outline(level))
+
+    def outline(self, level: int) -> str:
+        """The heading's level in the tagged PDF: one below the heading it nests under, the paper's
+        title being the first (H1). A paper whose headings start at ## still nests (H1, H2, not H3);
+        the style, and so the look, is the author's."""
+        while self.headings and self.headings[-1] >= level:
+            self.headings.pop()
+        self.headings.append(level)
+        return f'<w:outlineLvl w:val="{len(self.headings)}"/>'  # Word counts from 0: 1 is H2
 
     def paragraph(self, node: SyntaxTreeNode) -> str:
         inline = node.children[0]

@@ -35,6 +35,7 @@ from assembler.render.body import (
     picture_sources,
     split_parts,
     write_body,
+    xml_text,
 )
 from assembler.render.tables import TableFont
 from assembler.runtime.cache import Cache, code_digest, digest, file_digest, json_digest
@@ -115,6 +116,8 @@ def paper_context(doc: Document, item: Item, meeting: Meeting) -> dict[str, Any]
 
 def _style_ids(word: WordDocument, names: tuple[str, ...], template: Path) -> dict[str, str]:
     by_name = {style.name: style.style_id for style in word.styles}
+    if "Quotations" in by_name:  # tagged as a BlockQuote; a house template's "Quote" still serves, tagged as P
+        by_name["Quote"] = by_name["Quotations"]
     missing = [name for name in names if name not in by_name]
     if missing:
         raise AssemblerError(f"the template has no style named {', '.join(repr(m) for m in missing)}; "
@@ -358,8 +361,12 @@ def _closing_kept(word: WordDocument) -> None:
         p.get_or_add_pPr().keepNext_val = True
 
 
-def _save(tpl: DocxTemplate, out: Path) -> None:
-    """Write the .docx with a fixed date on each part, so that the same sources give the same bytes."""
+def _save(tpl: DocxTemplate, out: Path, title: str) -> None:
+    """Write the .docx with a fixed date on each part, so that the same sources give the same bytes.
+
+    The title goes in its core properties: LibreOffice makes it the PDF's title, shown in the window.
+    """
+    tpl.docx.core_properties.title = xml_text(title)
     rendered = io.BytesIO()
     tpl.save(rendered)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -393,7 +400,7 @@ def render_document(doc: Document, item: Item, meeting: Meeting, out: Path) -> N
     _render(tpl, context, template, doc.source)
     if doc.front_matter.get("first_minute" if layout.minutes else "number_from") is not None:
         _restart(tpl.docx, "Minute Heading" if layout.minutes else "Numbered Paragraph", first_number(doc))
-    _save(tpl, out)
+    _save(tpl, out, doc.title)
 
 
 def agenda_context(meeting: Meeting, marks: Mapping[str, str], heading: str = "Agenda") -> dict[str, Any]:
@@ -419,7 +426,7 @@ def render_agenda(meeting: Meeting, marks: Mapping[str, str], out: Path, heading
                                  "the press and public before an exempt item; see docs/templates.md", template)
         _render(tpl, context, template, meeting.folder / "meeting.yaml")
         _closing_kept(tpl.docx)
-        _save(tpl, target)
+        _save(tpl, target, f"{meeting.body} – {context['meeting']['date_text']} – {heading}")
 
     if cache:
         cache.made("docx", digest(code_digest(), file_digest(template), json_digest(context)), out, make)

@@ -101,7 +101,7 @@ class Cache:
         self._write(self._checksum(path), hashlib.sha256(data).hexdigest().encode())
 
     def pdf_key(self, docx: Path) -> str:
-        return digest(self.engine, "pdf:writer_pdf_Export", word_digest(docx))
+        return digest(self.engine, word_digest(docx))  # the engine's identity includes its export options
 
     def pdf(self, key: str) -> Path | None:
         return self._get(self._entry("pdf", key, ".pdf"))

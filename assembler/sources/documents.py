@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import zipfile
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -70,6 +71,7 @@ class Examined:
     problem: str | None = None  # why it cannot be used; None if it can
     repaired: bool = False  # a PDF that opens only once repaired
     attached: bool = False  # a PDF carrying files attached to it, which are left out of the pack
+    untagged: bool = False  # a PDF without tags (a structure tree), which screen readers cannot follow
 
 
 def examine(path: Path, kind: str) -> Examined:
@@ -88,15 +90,17 @@ def examine(path: Path, kind: str) -> Examined:
 
 
 # What "sound" covers, in the sound PDFs' markers: a marker left before a check was added does not vouch for it.
-SOUND_CHECKS = "opens; unrepaired; every page's size, rotation and annotations; no attached files"
+SOUND_CHECKS = "opens; unrepaired; every page's size, rotation and annotations; no attached files; tagged"
+UNTAGGED = b"untagged"  # a sound PDF's marker holds this if the PDF has no tags
 
 
 def _examine_pdf(path: Path) -> Examined:
     """A PDF found sound (it opens, unrepaired, with no attached files) is remembered, by its content
-    and pypdf's version, so that a build with nothing new to do need not open it again."""
+    and pypdf's version, with whether it is tagged, so that a build with nothing new to do need not
+    open it again."""
     marker = user_cache() / "sound-pdfs" / digest(version("pypdf"), SOUND_CHECKS, path.read_bytes())
     if marker.exists():
-        return Examined()
+        return Examined(untagged=marker.read_bytes() == UNTAGGED)
     try:
         reader = open_pdf(path)
         problem = _pages_problem(reader)
@@ -104,12 +108,26 @@ def _examine_pdf(path: Path) -> Examined:
         return Examined(exc.problem.message)
     if problem:
         return Examined(problem)
-    found = Examined(repaired=_repaired(path), attached=_attached(reader))
-    if found == Examined():
+    found = Examined(repaired=_repaired(path), attached=_attached(reader), untagged=not is_tagged(reader))
+    if replace(found, untagged=False) == Examined():
         with contextlib.suppress(OSError):  # a memory only: a cache that cannot be written costs time alone
             marker.parent.mkdir(parents=True, exist_ok=True)
-            marker.touch()
+            partial = marker.with_suffix(f".{os.getpid()}")
+            partial.write_bytes(UNTAGGED if found.untagged else b"")
+            partial.replace(marker)  # whole or not at all, should another build read it meanwhile
     return found
+
+
+def is_tagged(reader: PdfReader) -> bool:
+    """Whether a PDF is tagged: marked as such, with a structure tree for a screen reader to follow."""
+    from pypdf.generic import DictionaryObject
+
+    try:
+        root = reader.root_object
+        marked = root.get("/MarkInfo", DictionaryObject()).get_object()
+        return "/StructTreeRoot" in root and bool(marked.get("/Marked", False))
+    except Exception:  # pypdf raises many kinds for a damaged file: one that cannot be read is not tagged
+        return False
 
 
 def _attached(reader: PdfReader) -> bool:

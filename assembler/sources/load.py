@@ -391,6 +391,9 @@ def _inside(folder: Path, name: str, path: Path, line: int, check: Checker, exem
                                    "from the network or from other files")
     if found.attached:
         check.warn(path, line, f"'{name}': holds attached files; they were left out of the pack")
+    if found.untagged:
+        check.warn(path, line, f"'{name}': the PDF is not tagged, so screen readers cannot follow it; it was "
+                               "included as it is: ask its author for an accessible (tagged) PDF")
     if kind == "docx":
         _out_of_sight(target, f"'{name}'", (path, line), check, exempt)
     return target

@@ -1,0 +1,278 @@
+"""The pack's structure tree: the papers' own trees merged into one, with the pack's own marks tagged.
+
+pypdf copies pages without their documents' structure trees, so once the pack's pages are written
+this adds them back with pikepdf: one Document, a Part for the front sheet and for each paper, each
+holding its document's elements. Each page's key into the ParentTree (and each annotation's) is
+numbered again, as two papers would use the same keys; the RoleMaps are merged. A page of a PDF
+given without tags stays untagged: nothing is made to look tagged that is not.
+
+The stamps' notice ("NOT FOR PUBLICATION") is real content: marked content in the stamp's form,
+made a P of its page's paper. The front sheet's page references become Link elements holding the
+reference's text and its link annotation. The title is shown in the window, and declared in XMP
+with PDF/UA's identification.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name
+
+PAGE = "/AssemblerPage"  # an element's page, as its index in its own document, while it is copied
+ANNOT = "/AssemblerAnnot"  # an OBJR's annotation, as [page index, index in the page's /Annots]
+MCID_KEY = "/AssemblerMCID"  # on a front-sheet link: the marked content of the text it covers
+
+
+@dataclass(frozen=True)
+class TaggedPart:
+    """A document placed in the pack: its PDF, the index of its first page there, and its title."""
+
+    pdf: Path
+    first: int
+    title: str
+
+
+class Tree:
+    """The pack's structure tree as it is built: its Document element, ParentTree and RoleMap."""
+
+    def __init__(self, pack: pikepdf.Pdf):
+        self.pack = pack
+        self.document = pack.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, K=Array()))
+        self.parents: dict[int, pikepdf.Object] = {}
+        self.roles = Dictionary()
+        self.pages = [page.obj for page in pack.pages]  # once: pikepdf lists every page on each index
+
+    def key(self, value: pikepdf.Object) -> int:
+        """A new ParentTree key, for a page's marked content or an annotation."""
+        self.parents[len(self.parents)] = value
+        return len(self.parents) - 1
+
+    def part(self, title: str) -> pikepdf.Dictionary:
+        part = self.pack.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Part, P=self.document,
+                                                  T=pikepdf.String(title), K=Array()))
+        self.document.K.append(part)
+        return part
+
+
+def add_structure(data: bytes, parts: list[TaggedPart], title: str) -> bytes:
+    """The written pack (or item PDF) with the parts' structure trees merged in, and tagged marks."""
+    # The papers stay open until the pack is saved: pikepdf reads what it copies from them only then.
+    with pikepdf.open(io.BytesIO(data)) as pack, contextlib.ExitStack() as sources:
+        for page in pack.pages:
+            _drop(page.obj, "/StructParents")  # pypdf copied the papers' own keys: numbered again below
+        tree = Tree(pack)
+        for part in parts:
+            element = tree.part(part.title)
+            _merge(tree, part, element, sources.enter_context(pikepdf.open(part.pdf)))
+        _tag_notices(tree, parts)
+        _tag_links(tree)
+        _finish(pack, tree, title)
+        out = io.BytesIO()
+        # Object streams: the tree's thousands of small objects compressed together.
+        pack.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        return out.getvalue()
+
+
+def _merge(tree: Tree, part: TaggedPart, element: pikepdf.Dictionary, source: pikepdf.Pdf) -> None:
+    """Copy a document's elements into its Part, pointing them at the pack's copies of its pages."""
+    root = source.Root.get("/StructTreeRoot")
+    if not isinstance(root, Dictionary):
+        return  # an untagged PDF, included as it is
+    pages = {page.obj.objgen: n for n, page in enumerate(source.pages)}
+    annots = {annot.objgen: [n, i] for n, page in enumerate(source.pages)
+              for i, annot in enumerate(page.get("/Annots", Array())) if isinstance(annot, Dictionary)}
+    kids = _kids(root)
+    _placeholders(kids, pages, annots)
+    parents = _parent_tree(root)
+    pages_parents = Array([parents.get(int(page.get("/StructParents", -1))) for page in source.pages])
+    copied = tree.pack.copy_foreign(source.make_indirect(Dictionary(K=kids, Pages=pages_parents)))
+    for name, role in root.get("/RoleMap", Dictionary()).items():
+        tree.roles[name] = role
+    for kid in copied.K:
+        if isinstance(kid, Dictionary):
+            kid.P = element
+        element.K.append(kid)
+    _resolve(tree, Array(copied.K), part.first)
+    for offset, entry in enumerate(copied.Pages):
+        if isinstance(entry, Array):
+            tree.pages[part.first + offset].StructParents = tree.key(entry)
+
+
+def _drop(dictionary: pikepdf.Dictionary, key: str) -> None:
+    if key in dictionary:
+        del dictionary[key]
+
+
+def _kids(root: pikepdf.Dictionary) -> pikepdf.Array:
+    """The elements under the document's own Document element (or under its root, if it has none)."""
+    kids = Array(root.K) if isinstance(root.get("/K"), Array) else Array([root.get("/K")])
+    if len(kids) == 1 and isinstance(kids[0], Dictionary) and kids[0].get("/S") == "/Document":
+        inner = kids[0].get("/K")
+        return Array(inner) if isinstance(inner, Array) else Array([inner])
+    return kids
+
+
+def _placeholders(kids: pikepdf.Array, pages: dict[tuple[int, int], int],
+                  annots: dict[tuple[int, int], list[int]]) -> None:
+    """Replace each element's page (and each OBJR's annotation) by its index, so that copying the
+    elements into the pack copies no page of the document along with them."""
+    waiting: list[object] = list(kids)
+    while waiting:
+        node = waiting.pop()
+        if not isinstance(node, Dictionary):
+            continue
+        page = node.get("/Pg")
+        if isinstance(page, Dictionary):
+            node[PAGE] = pages.get(page.objgen, -1)
+            del node["/Pg"]
+        if node.get("/Type") == "/OBJR":
+            annot = node.get("/Obj")
+            node[ANNOT] = Array(annots.get(annot.objgen, [-1, -1]) if isinstance(annot, Dictionary) else [-1, -1])
+            del node["/Obj"]
+            continue
+        _drop(node, "/Stm")  # marked content in a form: LibreOffice writes none
+        if node.get("/Type") != "/MCR":
+            _drop(node, "/P")
+            kid = node.get("/K")
+            waiting += list(kid) if isinstance(kid, Array) else [kid]
+
+
+def _parent_tree(root: pikepdf.Dictionary) -> dict[int, pikepdf.Object]:
+    tree = root.get("/ParentTree")
+    return {int(k): v for k, v in pikepdf.NumberTree(tree).items()} if isinstance(tree, Dictionary) else {}
+
+
+def _resolve(tree: Tree, kids: pikepdf.Array, first: int, parent: pikepdf.Dictionary | None = None) -> None:
+    """Point the copied elements at the pack's pages and annotations, and each at its parent."""
+    for kid in list(kids):
+        if not isinstance(kid, Dictionary):
+            continue
+        if PAGE in kid:  # a page of the pack, by its index there (-1: a page the document did not have)
+            if int(kid[PAGE]) >= 0:
+                kid.Pg = tree.pages[first + int(kid[PAGE])]
+            del kid[PAGE]
+        if ANNOT in kid:
+            _resolve_annotation(tree, kid, first, kids, parent)
+        elif kid.get("/Type") != "/MCR":
+            if parent is not None:
+                kid.P = parent
+            if isinstance(kid.get("/K"), Dictionary):
+                kid.K = Array([kid.K])  # so that an OBJR the pack could not keep can be taken out of it
+            inner = kid.get("/K")
+            if isinstance(inner, Array):
+                _resolve(tree, inner, first, kid)
+
+
+def _resolve_annotation(tree: Tree, objr: pikepdf.Dictionary, first: int, kids: pikepdf.Array,
+                        parent: pikepdf.Dictionary | None) -> None:
+    """An OBJR's annotation in the pack: the same place in its page's /Annots, if the page kept them all."""
+    page_index, index = (int(n) for n in objr[ANNOT])
+    del objr[ANNOT]
+    page = tree.pages[first + page_index] if page_index >= 0 else None
+    annots = page.get("/Annots", Array()) if page is not None else Array()
+    if page is None or not 0 <= index < len(annots) or parent is None:
+        if objr in kids:  # a link the pack could not keep
+            kids.remove(objr)
+        return
+    objr.Obj = annots[index]
+    objr.Pg = page
+    annots[index].StructParent = tree.key(parent)
+
+
+def _tag_notices(tree: Tree, parts: list[TaggedPart]) -> None:
+    """Each page's notice, drawn as marked content in its stamp, becomes a P at the start of its page's Part."""
+    for number, page in enumerate(tree.pack.pages):
+        form = page.obj.get("/Resources", Dictionary()).get("/XObject", Dictionary()).get("/AssemblerStamp")
+        if not isinstance(form, pikepdf.Stream) or b"/MCID" not in form.read_bytes():
+            continue
+        part = _part_of(tree, parts, number)
+        notice = tree.pack.make_indirect(Dictionary(Type=Name.StructElem, S=Name.P, P=part, Pg=page.obj,
+                                                    K=Array([_mcr(0, form, page.obj), _mcr(1, form, page.obj)])))
+        _insert_before_page(part, notice, page.obj)
+        form.StructParents = tree.key(Array([notice, notice]))
+
+
+def _mcr(mcid: int, form: pikepdf.Stream, page: pikepdf.Dictionary) -> pikepdf.Dictionary:
+    return Dictionary(Type=Name.MCR, MCID=mcid, Pg=page, Stm=form)
+
+
+def _part_of(tree: Tree, parts: list[TaggedPart], page: int) -> pikepdf.Dictionary:
+    """The Part of the document the page belongs to."""
+    index = max(n for n, part in enumerate(parts) if part.first <= page)
+    found = tree.document.K[index]
+    assert isinstance(found, Dictionary)  # the Parts were made in the parts' order
+    return found
+
+
+def _insert_before_page(part: pikepdf.Dictionary, element: pikepdf.Dictionary, page: pikepdf.Dictionary) -> None:
+    """Put the element before the Part's first element on the page, so that it is read first there."""
+    for n, kid in enumerate(part.K):
+        if _first_page(kid) == page.objgen:
+            part.K.insert(n, element)
+            return
+    part.K.append(element)
+
+
+def _first_page(node: object) -> tuple[int, int] | None:
+    if not isinstance(node, Dictionary):
+        return None
+    if isinstance(node.get("/Pg"), Dictionary):
+        return node.Pg.objgen
+    kid = node.get("/K")
+    for inner in kid if isinstance(kid, Array) else [kid]:
+        found = _first_page(inner)
+        if found:
+            return found
+    return None
+
+
+def _tag_links(tree: Tree) -> None:
+    """Each front-sheet link, noted with the marked content of its text, becomes a Link element holding
+    that text and the annotation, in place of the text in its element."""
+    for page in tree.pack.pages:
+        for annot in page.obj.get("/Annots", Array()):
+            if not isinstance(annot, Dictionary) or MCID_KEY not in annot:
+                continue
+            mcid = int(annot[MCID_KEY])
+            del annot[MCID_KEY]
+            page.obj.Tabs = Name.S
+            entry = tree.parents.get(int(page.obj.get("/StructParents", -1)))
+            owner = entry[mcid] if isinstance(entry, Array) and mcid < len(entry) else None
+            if isinstance(owner, Dictionary) and isinstance(entry, Array):
+                _wrap_in_link(tree, owner, mcid, annot, page.obj, entry)
+
+
+def _wrap_in_link(tree: Tree, owner: pikepdf.Dictionary, mcid: int, annot: pikepdf.Dictionary,
+                  page: pikepdf.Dictionary, entry: pikepdf.Array) -> None:
+    link = tree.pack.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Link, P=owner, Pg=page,
+                                              K=Array([mcid, Dictionary(Type=Name.OBJR, Obj=annot, Pg=page)])))
+    kids = owner.K if isinstance(owner.get("/K"), Array) else Array([owner.get("/K")])
+    owner.K = Array([link if _is_mcid(kid, mcid) else kid for kid in kids])
+    entry[mcid] = link
+    annot.StructParent = tree.key(link)
+
+
+def _is_mcid(kid: object, mcid: int) -> bool:
+    if isinstance(kid, Dictionary) and kid.get("/Type") == "/MCR":
+        return int(kid.get("/MCID", -1)) == mcid
+    return isinstance(kid, int) and int(kid) == mcid
+
+
+def _finish(pack: pikepdf.Pdf, tree: Tree, title: str) -> None:
+    roles = Dictionary({name: role for name, role in tree.roles.items() if str(name) != str(role)})
+    pack.Root.StructTreeRoot = pack.make_indirect(Dictionary(
+        Type=Name.StructTreeRoot, K=tree.document, RoleMap=roles, ParentTreeNextKey=len(tree.parents),
+        ParentTree=pikepdf.NumberTree.new(pack).obj))
+    tree.document.P = pack.Root.StructTreeRoot
+    numbers = pikepdf.NumberTree(pack.Root.StructTreeRoot.ParentTree)
+    for key, value in tree.parents.items():
+        numbers[key] = value
+    pack.Root.MarkInfo = Dictionary(Marked=True)
+    pack.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
+    with pack.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        meta["dc:title"] = title
+        meta["pdfuaid:part"] = "1"
