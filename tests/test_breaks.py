@@ -4,8 +4,10 @@ from a real pack built with LibreOffice: pdftotext -layout, page by page."""
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
+import docx
 import pytest
 import yaml
 from conftest import report
@@ -15,6 +17,9 @@ from reportlab.lib.pagesizes import A4
 
 from assembler.build.options import BuildOptions
 from assembler.build.run import build
+from assembler.commands.preview import preview
+from assembler.errors import AssemblerError
+from assembler.sources.load import DEFAULT_TEMPLATES
 
 REPORTS = 6  # reports of lengths one line apart, so that page ends fall at every place in them
 CLOSING = ("Officers to Contact", "Officer to Contact", "Background Papers", "Appendices")
@@ -188,3 +193,30 @@ def test_minutes_keep_the_authors_own_markers(pack):
         assert f"{marker} {point}" in text
     assert "1. Askone" in text and "2. Asktwo" in text
     assert "(a) Lettered line" in text
+
+
+@pytest.mark.parametrize(("body", "front", "message"), [
+    ("Options:\nI. One\nII. Two\n", {}, "the template has no style named 'Roman List'"),
+    ("Paragraph:\n\n1. One\n", {"subparagraphs": "decimal"},
+     "the template has no numbering definition named 'Decimal paragraphs'"),
+])
+def test_a_house_template_made_before_these_lists_is_named_in_one_line(tmp_path, body, front, message):
+    """A house template without the Roman styles or the decimal definition (made before them): the
+    paper that needs one is refused in a line naming the template, before LibreOffice starts."""
+    house = tmp_path / "house"
+    shutil.copytree(DEFAULT_TEMPLATES, house)
+    word = docx.Document(str(house / "report.docx"))
+    for element in word.styles.element.xpath('w:style[w:name/@w:val="Roman List"]'):
+        element.getparent().remove(element)
+    for name in word.part.numbering_part.element.xpath("w:abstractNum/w:name"):
+        name.getparent().remove(name)
+    word.save(str(house / "report.docx"))
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "meeting.yaml").write_text(yaml.safe_dump({"body": "Board", "date": "2026-09-24", "templates": "../house",
+                                                         "items": [{"title": "R", "paper": "p.md"}]}), encoding="utf-8")
+    (folder / "p.md").write_text(report("R", body, **front), encoding="utf-8")
+    with pytest.raises(AssemblerError) as raised:
+        preview(folder / "p.md", tmp_path / "out")
+    assert message in raised.value.problem.message
+    assert raised.value.problem.path.name in ("p.md", "report.docx")
