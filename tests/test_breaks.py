@@ -220,3 +220,4 @@ def test_a_house_template_made_before_these_lists_is_named_in_one_line(tmp_path,
         preview(folder / "p.md", tmp_path / "out")
     assert message in raised.value.problem.message
     assert raised.value.problem.path.name in ("p.md", "report.docx")
+    assert "\n" not in str(raised.value)

@@ -213,10 +213,11 @@ class BodyWriter:
     def fail(self, node: SyntaxTreeNode, message: str) -> AssemblerError:
         return AssemblerError(message, self.source, self.line_of(node))
 
-    def style(self, name: str) -> str:
+    def style(self, name: str, node: SyntaxTreeNode | None = None) -> str:
+        """A style's id; node, for a style only some papers need, is where the paper asks for it."""
         if name not in self.layout.styles:
             raise AssemblerError(f"the template has no style named '{name}', which this paper's lists "
-                                 "need; see docs/templates.md", self.source)
+                                 "need; see docs/templates.md", self.source, self.line_of(node) if node else None)
         return self.layout.styles[name]
 
     # Blocks
@@ -315,7 +316,7 @@ class BodyWriter:
     def roman_list(self, lines: list[list[SyntaxTreeNode]], kind: str) -> str:
         """A paragraph of lines "I. …", "II. …" as a list in the template's Roman list style."""
         pattern, name = _ROMAN[kind]
-        style = self.style(name)
+        style = self.style(name, lines[0][0])
         numbering = self.layout.new_list(name)
         out = []
         for line in lines:
