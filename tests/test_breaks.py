@@ -8,19 +8,21 @@ import shutil
 from pathlib import Path
 
 import docx
+import pikepdf
 import pytest
 import yaml
 from conftest import report
-from partners import Sheet, body_words, pdf, word
+from partners import word
 from readback import FILLER, layout_text, pages
-from reportlab.lib.pagesizes import A4
 
 from assembler.build.options import BuildOptions
 from assembler.build.run import build
 from assembler.commands.preview import preview
 from assembler.errors import AssemblerError
+from assembler.pdf.structure import check_structure
 from assembler.sources.load import DEFAULT_TEMPLATES
 
+LETTER = Path(__file__).parent.parent / "papers" / "northshire-scsb-2026-09-24-full" / "home-office-grant-letter.pdf"
 REPORTS = 6  # reports of lengths one line apart, so that page ends fall at every place in them
 CLOSING = ("Officers to Contact", "Officer to Contact", "Background Papers", "Appendices")
 OFFICERS = [{"name": "Amira Holt", "role": "Officer", "phone": "01234 000 001", "email": "a@example.org"},
@@ -106,18 +108,21 @@ def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
                                          encoding="utf-8")
         items.append({"title": f"Report {n}", "paper": f"r{n}.md"})
     (folder / "notes.md").write_text("Notes in Markdown.\n", encoding="utf-8")
+    (folder / "exempt-notes.md").write_text("Confidential notes.\n", encoding="utf-8")
     (folder / "numbered.md").write_text(report(
         "Numbering", NUMBERED, subparagraphs="decimal", appendices=[
-            {"title": "Notes", "file": "notes.md"},
+            {"title": "Notes", "file": "exempt-notes.md"},
             {"title": "Partner's letter", "file": "letter.docx"},
-            {"title": "Partner's plan", "file": "plan.pdf", "label": "Appendix 3"}]), encoding="utf-8")
+            {"title": "Home Office letter", "file": "letter.pdf", "label": "Appendix 3"}]), encoding="utf-8")
     (folder / "letter.docx").write_bytes(word("Letterheading", ["Letter text."] * 3))
-    plan = [Sheet(words=body_words(A4, name, margin=30)) for name in ("Plan", "Plantwo")]
-    (folder / "plan.pdf").write_bytes(pdf(plan))
-    items.append({"title": "Numbering", "paper": "numbered.md"})
+    # A tagged partner's PDF: an untagged one's pages stay untagged, and its notice with them.
+    shutil.copy(LETTER, folder / "letter.pdf")
+    # Exempt, so that its partner's appendices carry the notice as well as their label.
+    items.append({"title": "Numbering", "paper": "numbered.md", "exempt": 3})
     (folder / "meeting.yaml").write_text(yaml.safe_dump({"body": "Board", "date": "2026-09-24", "items": items}),
                                          encoding="utf-8")
-    return build(folder, BuildOptions(folder.parent / "out")).pack
+    packs = build(folder, BuildOptions(folder.parent / "out")).packs
+    return next(p for p in packs if p.name == "confidential-pack.pdf")  # every item, the exempt one too
 
 
 def page_lines(pdf_path: Path) -> list[list[str]]:
@@ -149,25 +154,42 @@ def test_a_closing_heading_is_never_the_last_line_of_a_page(pack):
 
 def test_the_first_page_of_every_appendix_shows_its_label(pack):
     lines = page_lines(pack)
-    starts = {"Appendix A": "Notes in Markdown.", "Appendix B": "Letterheading", "Appendix 3": "Plan heading"}
+    starts = {"Appendix A": "Confidential notes.", "Appendix B": "Letterheading", "Appendix 3": "2 Marsham Street"}
     for label, first_text in starts.items():
         found = [n for n, page in enumerate(lines) if any(first_text in line for line in page)]
         assert found, first_text
-        first = " ".join(lines[found[-1]])  # the numbered report's, the last in the pack
+        first = " ".join(lines[found[0]])
         assert label in first or label.upper() in first, (label, first[:80])
 
 
 def test_a_label_stamp_sits_at_the_top_right_in_the_margin(pack):
-    every = pages(pack)
-    for page in every:
-        label = [w for w in page.words if w.text == "3"]
-        heading = [w for w in page.words if w.text == "heading" and "Plan" in page.text]
-        if heading and label:
-            stamp = next(w for w in label if w.y1 < page.height / 8)
-            assert stamp.x1 > page.width * 0.8  # right-hand, as "Agenda Item N" is
-            assert stamp.y1 < min(w.y0 for w in heading)  # above the partner's own text, not over it
-            return
-    pytest.fail("no page shows Appendix 3's label above the plan's text")
+    for page in pages(pack):
+        words = [w.text for w in page.words]
+        if "Marsham" not in words:
+            continue
+        label = next(w for n, w in enumerate(page.words) if w.text == "3" and words[n - 1] == "Appendix")
+        own = [w for w in page.words if w.text == "Marsham"]
+        assert label.x1 > page.width * 0.8  # right-hand, as "Agenda Item N" is
+        assert label.y1 < page.height / 8 and label.y1 < own[0].y0  # at the top, above the letter's text
+        return
+    pytest.fail("no page shows the letter")
+
+
+def test_a_label_is_tagged_as_a_paragraph_after_the_notice(pack):
+    assert check_structure(pack) == []
+    with pikepdf.open(pack) as doc:
+        parents = pikepdf.NumberTree(doc.Root.StructTreeRoot.ParentTree)
+        stamps = [p.Resources.XObject.AssemblerStamp for p in doc.pages]
+        tagged = [[element.S for element in parents[int(form.StructParents)]] for form in stamps
+                  if "/StructParents" in form]
+        labels = [form for form in stamps if b"(Appendix" in form.read_bytes()]
+        assert len(labels) == 2  # Appendix B (.docx) and Appendix 3 (.pdf); Appendix A prints its own
+        for form in labels:
+            assert [element.S for element in parents[int(form.StructParents)]] == ["/P", "/P"]
+            drawn = form.read_bytes()
+            assert drawn.index(b"/MCID 0") < drawn.index(b"NOT FOR PUBLICATION") < drawn.index(b"/MCID 1") \
+                < drawn.index(b"(Appendix")
+        assert tagged.count(["/P"]) > 0  # the exempt paper's other pages: the notice alone
 
 
 def test_decimal_sub_paragraphs_count_under_their_paragraph(pack):
