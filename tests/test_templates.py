@@ -159,3 +159,32 @@ def test_a_logo_added_to_the_template_is_printed(restyled):
         return len(listed.stdout.splitlines()[2:])
 
     assert (pictures(restyled["stock"]), pictures(restyled["house"])) == (0, 1)
+
+
+@pytest.fixture(scope="module")
+def restyled_front(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A pack built with the front sheet's "Agenda Item" and the minutes' "Attendance" styles changed
+    in a copy of the templates, as a keeper would in Word."""
+    root = tmp_path_factory.mktemp("restyled-front")
+    house = root / "house-style"
+    shutil.copytree(DEFAULT_TEMPLATES, house)
+    for template, name, size in (("agenda", "Agenda Item", 15), ("minutes", "Attendance", 13)):
+        word = docx.Document(str(house / f"{template}.docx"))
+        word.styles[name].font.name, word.styles[name].font.size = HOUSE, Pt(size)
+        word.save(str(house / f"{template}.docx"))
+    folder = root / "m"
+    folder.mkdir()
+    (folder / "meeting.yaml").write_text("body: Board\ndate: 2026-10-01\ntemplates: ../house-style\nitems:\n"
+                                         "  - title: Restyledtitle\n    paper: minutes.md\n", encoding="utf-8")
+    (folder / "minutes.md").write_text("---\ntitle: Minutes\ntemplate: minutes\ndate: 2026-06-11\ntime: 10 am\n"
+                                       "present:\n  - {name: Attendeename, role: Attendeerole}\n---\n"
+                                       "## Item\n\nText.\n", encoding="utf-8")
+    return build(folder, BuildOptions(root / "out")).pack
+
+
+def test_restyling_the_front_sheet_and_the_minutes_lists_in_word_reaches_them(restyled_front):
+    words = {w.text: w for w in styled_words(restyled_front)}
+    assert (words["Restyledtitle"].font, words["Restyledtitle"].size) == ("LiberationSerif", 15)
+    assert (words["Attendeename"].font, words["Attendeename"].size) == ("LiberationSerif", 13)
+    assert (words["Attendeerole"].font, words["Attendeerole"].size) == ("LiberationSerif", 13)
+    assert words["Text."].font == "LiberationSans"  # other styles kept

@@ -69,9 +69,14 @@ def _document(pack: Pack, placement: Placement) -> Document:
 
 def part_sheets(pack: Pack, placement: Placement, reader: PdfReader) -> list[Sheet]:
     item = _item(pack, placement)
-    ours = _document(pack, placement).kind == "md"
+    doc = _document(pack, placement)
+    ours = doc.kind == "md"
+    first, appendix = placement.part.index == 0, placement.part.index > 0
+    # Our appendix template prints its label; a partner's file gets it stamped where the item's would go.
+    label = doc.label if appendix and not ours else ""
     return [Sheet(page, Stamp(placement.first_page + offset,
-                              item=item.number if offset == 0 and placement.part.index == 0 else "",
+                              item=item.number if offset == 0 and first else "",
+                              label=label if offset == 0 else "",
                               notice=pack.notice(item)), paper=True, ours=ours)
             for offset, page in enumerate(linked_pages(reader))]
 

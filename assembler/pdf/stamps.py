@@ -5,14 +5,17 @@ All stamps of a pack are drawn as one PDF, one page per pack page, in an embedde
 assemble lays each of its pages over the matching page of the pack.
 
 In the tagged pack, the footer, the item stamp and a filler's words are page furniture, drawn as
-pagination artifacts that a screen reader skips. The notice is real content: its lines are marked
-content 0 and 1 of the stamp, which pdf/tagged.py makes a paragraph (P) of the page's paper.
+pagination artifacts that a screen reader skips. The notice and an appendix's label ("Appendix A" on
+the first page of a partner's appendix, which has no heading of ours) are real content: each is a
+marked-content sequence of the stamp (MCID 0, 1 in order), which pdf/tagged.py makes a paragraph (P)
+of the page's paper.
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +46,7 @@ class Line:
     font: str
     size: float
     align: str  # "centre" or "right"
-    content: bool = False  # real content (the notice), not page furniture
+    paragraph: str = ""  # real content (the notice, a label): the paragraph it is part of; "" for furniture
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class Stamp:
     width: float = A4[0]
     height: float = A4[1]
     item: str = ""  # "5" on the first page of item 5's paper
+    label: str = ""  # "Appendix A" on the first page of an appendix that is a partner's .docx or .pdf
     filler: bool = False
     notice: str = ""  # on every page of an exempt paper in a confidential pack: the paragraph
     footer_at: float = MARGIN  # the footer's baseline, up from the foot of the page
@@ -63,10 +67,12 @@ class Stamp:
         """The lines at the head of the page, top to bottom."""
         lines = []
         if self.notice:
-            lines += [Line("NOT FOR PUBLICATION", BOLD, NOTICE_SIZE, "centre", content=True),
-                      Line(self.notice, REGULAR, NOTICE_SIZE - 2, "centre", content=True)]
+            lines += [Line("NOT FOR PUBLICATION", BOLD, NOTICE_SIZE, "centre", paragraph="notice"),
+                      Line(self.notice, REGULAR, NOTICE_SIZE - 2, "centre", paragraph="notice")]
         if self.item:
             lines.append(Line(f"Agenda Item {self.item}", BOLD, ITEM_SIZE, "right"))
+        if self.label:
+            lines.append(Line(self.label, BOLD, ITEM_SIZE, "right", paragraph="label"))
         return lines
 
     @property
@@ -130,11 +136,12 @@ def draw(stamps: tuple[Stamp, ...]) -> bytes:
             canvas.drawCentredString(stamp.width / 2, stamp.height / 2, FILLER_TEXT)
         canvas.addLiteral("EMC")
         mcid = 0
-        for line, baseline in head_baselines(stamp):
-            canvas.addLiteral(f"/P <</MCID {mcid}>> BDC" if line.content else ARTIFACT)
-            mcid += line.content
-            canvas.setFont(line.font, line.size)
-            canvas.drawString(line_x(line, stamp.width), baseline, line.text)
+        for paragraph, placed in itertools.groupby(head_baselines(stamp), key=lambda placed: placed[0].paragraph):
+            canvas.addLiteral(f"/P <</MCID {mcid}>> BDC" if paragraph else ARTIFACT)
+            mcid += bool(paragraph)
+            for line, baseline in placed:
+                canvas.setFont(line.font, line.size)
+                canvas.drawString(line_x(line, stamp.width), baseline, line.text)
             canvas.addLiteral("EMC")
         canvas.showPage()
     canvas.save()

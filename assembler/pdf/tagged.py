@@ -6,16 +6,17 @@ holding its document's elements. Each page's key into the ParentTree (and each a
 numbered again, as two papers would use the same keys; the RoleMaps are merged. A page of a PDF
 given without tags stays untagged: nothing is made to look tagged that is not.
 
-The stamps' notice ("NOT FOR PUBLICATION") is real content: marked content in the stamp's form,
-made a P of its page's paper. The front sheet's page references become Link elements holding the
-reference's text and its link annotation. The title is shown in the window, and declared in XMP
-with PDF/UA's identification.
+The stamps' notice ("NOT FOR PUBLICATION") and a partner's appendix's label ("Appendix A") are real
+content: marked content in the stamp's form, each made a P of its page's paper. The front sheet's
+page references become Link elements holding the reference's text and its link annotation. The
+title is shown in the window, and declared in XMP with PDF/UA's identification.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -184,16 +185,22 @@ def _resolve_annotation(tree: Tree, objr: pikepdf.Dictionary, first: int, kids: 
 
 
 def _tag_notices(tree: Tree, parts: list[TaggedPart]) -> None:
-    """Each page's notice, drawn as marked content in its stamp, becomes a P at the start of its page's Part."""
+    """Each page's notice and label, drawn as marked content in its stamp, become Ps at the start of
+    its page's Part, in the order drawn."""
     for number, page in enumerate(tree.pack.pages):
         form = page.obj.get("/Resources", Dictionary()).get("/XObject", Dictionary()).get("/AssemblerStamp")
-        if not isinstance(form, pikepdf.Stream) or b"/MCID" not in form.read_bytes():
+        if not isinstance(form, pikepdf.Stream):
+            continue
+        count = len(re.findall(rb"/MCID \d+", form.read_bytes()))
+        if not count:
             continue
         part = _part_of(tree, parts, number)
-        notice = tree.pack.make_indirect(Dictionary(Type=Name.StructElem, S=Name.P, P=part, Pg=page.obj,
-                                                    K=Array([_mcr(0, form, page.obj), _mcr(1, form, page.obj)])))
-        _insert_before_page(part, notice, page.obj)
-        form.StructParents = tree.key(Array([notice, notice]))
+        paragraphs = [tree.pack.make_indirect(Dictionary(Type=Name.StructElem, S=Name.P, P=part, Pg=page.obj,
+                                                         K=Array([_mcr(mcid, form, page.obj)])))
+                      for mcid in range(count)]
+        for paragraph in reversed(paragraphs):  # each goes before the page's first: the last first
+            _insert_before_page(part, paragraph, page.obj)
+        form.StructParents = tree.key(Array(paragraphs))
 
 
 def _mcr(mcid: int, form: pikepdf.Stream, page: pikepdf.Dictionary) -> pikepdf.Dictionary:

@@ -33,6 +33,15 @@ def xml_text(text: str) -> str:
 
 
 _SUB_ITEM = re.compile(r"^\((?:[a-z]{1,2}|[ivxlc]+|\d{1,2})\)\s+")
+# A line of minutes that starts with the author's own marker: "(i)", "(a)", "1.", "a.", "iv."
+_MARKER = re.compile(r"^(?:\((?:[a-z]{1,2}|[ivxlc]+|\d{1,2})\)|(?:[a-z]|[ivxlc]+|\d{1,2})\.)\s+", re.I)
+# A Roman list written as lines of a paragraph, since Markdown's own lists count only in digits:
+# "I. ", "i. " or "(i) " at the start of each line; the style that numbers it so.
+_ROMAN = {"upper": (re.compile(r"^([IVXLC]+)\.\s+"), "Roman List"),
+          "lower": (re.compile(r"^([ivxlc]+)\.\s+"), "Lower Roman List"),
+          "bracketed": (re.compile(r"^\(([ivxlc]+)\)\s+"), "Bracketed Roman List")}
+_ROMAN_DIGITS = (("m", 1000), ("cm", 900), ("d", 500), ("cd", 400), ("c", 100), ("xc", 90), ("l", 50),
+                 ("xl", 40), ("x", 10), ("ix", 9), ("v", 5), ("iv", 4), ("i", 1))
 _RESOLUTION = re.compile(r"^(RESOLVED|AGREED)\s*:\s*")
 _FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")
 _PART = re.compile(r"^PART\s+([A-Z])\b\.?\s*(.*)$", re.I)
@@ -100,6 +109,8 @@ STYLE_NAMES = (
     "Table Text", "Table Heading",
 )
 MINUTES_STYLE_NAMES = ("Minute Heading", "Resolution", "Minute Sub-item")
+# Styles only a paper that asks for them needs, so that a house template from before them still serves.
+OPTIONAL_STYLE_NAMES = ("Decimal Sub-paragraph", *(name for _, name in _ROMAN.values()))
 
 
 NewList = Callable[[str], str]  # a list style's name -> the numPr of a fresh list in that style
@@ -123,8 +134,11 @@ class Layout:
     table_style: str
     numbered: bool = True
     minutes: bool = False
+    decimal: bool = False  # `subparagraphs: decimal`: a numbered paragraph's list numbered 7.1, 7.2
     indents: dict[str, int] = field(default_factory=dict)  # list style -> its text's left indent
     new_list: NewList = lambda style: ""
+    # The numPr of the style's own list, written out: LibreOffice reads a style's list but not its level.
+    same_list: NewList = lambda style: ""
     table_font: TableFont = TableFont("Arial", 10, 160)
     turned: Turned | None = None  # None where the pages are landscape already
 
@@ -195,6 +209,20 @@ def paragraph(style: str, runs: str, extra: str = "") -> str:
     return f'<w:p><w:pPr><w:pStyle w:val={quoteattr(style)}/>{extra}</w:pPr>{runs}</w:p>'
 
 
+def keep(node: SyntaxTreeNode) -> str:
+    """Keep with next a paragraph that introduces what follows (it ends in ":"), so that "It is
+    recommended that:" never ends a page whose list starts on the next."""
+    return "<w:keepNext/>" if node.content.rstrip().endswith(":") else ""
+
+
+def roman_value(numeral: str) -> int:
+    value, rest = 0, numeral.lower()
+    for digits, worth in _ROMAN_DIGITS:
+        while rest.startswith(digits):
+            value, rest = value + worth, rest[len(digits):]
+    return value if not rest else 0
+
+
 def print_address(href: str) -> str:
     """A link's address as a reader of the printed page would type it."""
     return re.sub(r"^(https?://(www\.)?|mailto:)", "", href).rstrip("/")
@@ -220,7 +248,11 @@ class BodyWriter:
     def fail(self, node: SyntaxTreeNode, message: str) -> AssemblerError:
         return AssemblerError(message, self.source, self.line_of(node))
 
-    def style(self, name: str) -> str:
+    def style(self, name: str, node: SyntaxTreeNode | None = None) -> str:
+        """A style's id; node, for a style only some papers need, is where the paper asks for it."""
+        if name not in self.layout.styles:
+            raise AssemblerError(f"the template has no style named '{name}', which this paper's lists "
+                                 "need; see docs/templates.md", self.source, self.line_of(node) if node else None)
         return self.layout.styles[name]
 
     # Blocks
@@ -317,10 +349,45 @@ class BodyWriter:
         inline = node.children[0]
         if inline.content.strip() == "\\newpage":
             return '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+        intro, listed = _introduced(_lines(inline))
+        is_list = bool(intro) or len(listed) > 1  # one line alone is a sentence, not a list
         if self.layout.minutes:
+            if is_list and all(_MARKER.match(_line_text(line)) for line in listed):
+                return self.intro(intro) + "".join(self.marked_line(line) for line in listed)
             return self.minutes_paragraph(inline)
-        name = "Numbered Paragraph" if self.layout.numbered and not picture_only(inline) else "Body Text"
-        return paragraph(self.style(name), self.inline(inline))
+        roman = _roman_kind(listed) if is_list else None
+        if roman:
+            return self.intro(intro) + self.roman_list(listed, roman)
+        return paragraph(self.style(self.paragraph_style(picture_only(inline))), self.inline(inline), keep(inline))
+
+    def paragraph_style(self, pictures_alone: bool = False) -> str:
+        numbered = self.layout.numbered and not self.layout.minutes and not pictures_alone
+        return "Numbered Paragraph" if numbered else "Body Text"
+
+    def intro(self, line: list[SyntaxTreeNode] | None) -> str:
+        """The line that introduces a list written as lines ("The Board noted:"), kept with it."""
+        if not line:
+            return ""
+        return paragraph(self.style(self.paragraph_style()), self.line_runs(line), "<w:keepNext/>")
+
+    def roman_list(self, lines: list[list[SyntaxTreeNode]], kind: str) -> str:
+        """A paragraph of lines "I. …", "II. …" as a list in the template's Roman list style."""
+        pattern, name = _ROMAN[kind]
+        style = self.style(name, lines[0][0])
+        numbering = self.layout.new_list(name)
+        out = []
+        for line in lines:
+            marker = pattern.match(_line_text(line))
+            assert marker  # _roman_kind matched every line
+            out.append(paragraph(style, self.line_runs(line, len(marker.group(0))), numbering))
+        return "".join(out)
+
+    def marked_line(self, line: list[SyntaxTreeNode]) -> str:
+        """A line of minutes that starts with its own marker, kept as written and hung in the margin."""
+        marker = _MARKER.match(_line_text(line))
+        assert marker  # the caller matched every line
+        runs = text_run(marker.group(0).strip()) + "<w:r><w:tab/></w:r>"
+        return paragraph(self.style("Minute Sub-item"), runs + self.line_runs(line, len(marker.group(0))))
 
     def minutes_paragraph(self, inline: SyntaxTreeNode) -> str:
         """Minutes are unnumbered; resolutions are set apart and "(a)" sub-items hang their marker."""
@@ -329,12 +396,13 @@ class BodyWriter:
         if resolution:
             head = paragraph(self.style("Resolution"), text_run(f"{resolution.group(1)}:"))
             rest = self.inline(inline, skip=len(resolution.group(0)))
-            return head + (paragraph(self.style("Body Text"), rest) if rest else "")
+            return head + (paragraph(self.style("Body Text"), rest, keep(inline)) if rest else "")
         marker = _SUB_ITEM.match(text)
         if marker:
             runs = text_run(marker.group(0).strip()) + "<w:r><w:tab/></w:r>"
-            return paragraph(self.style("Minute Sub-item"), runs + self.inline(inline, skip=len(marker.group(0))))
-        return paragraph(self.style("Body Text"), self.inline(inline))
+            return paragraph(self.style("Minute Sub-item"), runs + self.inline(inline, skip=len(marker.group(0))),
+                             keep(inline))
+        return paragraph(self.style("Body Text"), self.inline(inline), keep(inline))
 
     def list_block(self, node: SyntaxTreeNode, depth: int) -> str:
         """A list in the template's list styles: (a) then (i) for numbers, bullets by depth.
@@ -344,14 +412,39 @@ class BodyWriter:
         paragraph before it to restart it.
         """
         ordered = node.type == "ordered_list"
-        names = ("Sub-item", "Sub-sub-item") if ordered else ("List Bullet", "List Bullet 2", "List Bullet 3")
+        if ordered and self.layout.minutes:
+            return "".join(self.minutes_item(item, depth) for item in node.children)
+        names = self.list_styles(ordered)
         name = names[min(depth, len(names)) - 1]
         # Deeper than the template's levels: the deepest style, one more step in for each level.
         step = self.indent(names[-1]) - self.indent(names[-2])
         left = self.indent(name) + step * max(0, depth - len(names))
-        numbering = self.layout.new_list(name) if ordered else ""
+        # A decimal sub-paragraph goes on counting in its paragraph's list: 7.1 after paragraph 7.
+        numbering = "" if not ordered else self.layout.same_list(name) if name == "Decimal Sub-paragraph" \
+            else self.layout.new_list(name)
         own = numbering + (f'<w:ind w:left="{left}"/>' if depth > len(names) else "")
         return "".join(self.list_item(item, depth, name, own, left) for item in node.children)
+
+    def list_styles(self, ordered: bool) -> tuple[str, ...]:
+        """The styles of a list's levels: (a) then (i) for numbers, or 7.1 then (a) in a report with
+        decimal sub-paragraphs; bullets by depth."""
+        if not ordered:
+            return "List Bullet", "List Bullet 2", "List Bullet 3"
+        if self.layout.decimal:
+            return "Decimal Sub-paragraph", "Sub-sub-item"
+        return "Sub-item", "Sub-sub-item"
+
+    def minutes_item(self, item: SyntaxTreeNode, depth: int) -> str:
+        """An item of a numbered list in minutes, its marker ("1.", "2)") kept as the author wrote it."""
+        out = []
+        left = f'<w:ind w:left="{self.indent("Sub-item") * depth}"/>' if depth > 1 else ""
+        for n, child in enumerate(item.children):
+            if child.type == "paragraph" and n == 0:
+                runs = text_run(f"{item.info}{item.markup}") + "<w:r><w:tab/></w:r>" + self.inline(child.children[0])
+                out.append(paragraph(self.style("Minute Sub-item"), runs, keep(child.children[0]) + left))
+            else:
+                out.append(self.block(child, depth))
+        return "".join(out)
 
     def list_item(self, item: SyntaxTreeNode, depth: int, name: str, own: str, left: int) -> str:
         """The item's first paragraph carries its number or bullet; later ones line up with its text."""
@@ -360,7 +453,7 @@ class BodyWriter:
             if child.type != "paragraph":
                 out.append(self.block(child, depth))
             elif n == 0:
-                out.append(paragraph(self.style(name), self.inline(child.children[0]), own))
+                out.append(paragraph(self.style(name), self.inline(child.children[0]), keep(child.children[0]) + own))
             else:
                 out.append(paragraph(self.style("List Continue"), self.inline(child.children[0]),
                                      f'<w:ind w:left="{left}"/>'))
@@ -428,8 +521,12 @@ class BodyWriter:
 
     def inline(self, node: SyntaxTreeNode, skip: int = 0) -> str:
         """The runs of an inline node; `skip` drops that many leading characters of plain text."""
+        return self.line_runs(list(node.children), skip)
+
+    def line_runs(self, children: list[SyntaxTreeNode], skip: int = 0) -> str:
+        """The runs of some of an inline node's children, less `skip` leading characters of plain text."""
         out: list[str] = []
-        children = list(node.children)
+        children = list(children)
         while skip and children and children[0].type == "text":
             text = children.pop(0).content
             if len(text) > skip:
@@ -486,6 +583,44 @@ def _section_break(section: str) -> str:
 def picture_only(inline: SyntaxTreeNode) -> bool:
     """Whether a paragraph holds only pictures: it is set apart, never numbered."""
     return all(c.type == "image" or (c.type == "text" and not c.content.strip()) for c in inline.children)
+
+
+def _lines(inline: SyntaxTreeNode) -> list[list[SyntaxTreeNode]]:
+    """An inline node's children, line by line (split at its soft line breaks)."""
+    lines: list[list[SyntaxTreeNode]] = [[]]
+    for child in inline.children:
+        if child.type == "softbreak":
+            lines.append([])
+        else:
+            lines[-1].append(child)
+    return lines
+
+
+def _line_text(line: list[SyntaxTreeNode]) -> str:
+    return line[0].content if line and line[0].type == "text" else ""
+
+
+def _introduced(lines: list[list[SyntaxTreeNode]]) -> tuple[list[SyntaxTreeNode] | None, list[list[SyntaxTreeNode]]]:
+    """A paragraph's first line if it introduces the lines after it (it ends in ":"), and the rest."""
+    first = lines[0]
+    if len(lines) > 1 and first and first[-1].type == "text" and first[-1].content.rstrip().endswith(":"):
+        return first, lines[1:]
+    return None, lines
+
+
+def _roman_kind(lines: list[list[SyntaxTreeNode]]) -> str | None:
+    """Which Roman list a paragraph's lines make ("upper", "lower", "bracketed"), if every line starts
+    with the next numeral from I or i."""
+    for kind, (pattern, _) in _ROMAN.items():
+        markers = [pattern.match(_line_text(line)) for line in lines]
+        if all(m and roman_value(m.group(1)) == n for n, m in enumerate(markers, 1)):
+            return kind
+    return None
+
+
+def _cell_text(row: SyntaxTreeNode, column: int) -> str:
+    cell = row.children[column] if column < len(row.children) else None
+    return cell.children[0].content if cell is not None and cell.children else ""
 
 
 def _breaks_before(block: SyntaxTreeNode, node: SyntaxTreeNode) -> int:

@@ -28,6 +28,7 @@ from assembler.model import Document, Item, Meeting
 from assembler.names import output_stem
 from assembler.render.body import (
     MINUTES_STYLE_NAMES,
+    OPTIONAL_STYLE_NAMES,
     STYLE_NAMES,
     Layout,
     Part,
@@ -46,6 +47,7 @@ from assembler.sources.sanitise import copy_for_layout
 from assembler.sources.schema import as_date, as_text
 
 TABLE_STYLE = "Council Table"
+DECIMAL_NUMBERING = "Decimal paragraphs"  # the numbering definition `subparagraphs: decimal` uses
 LIST_STYLES = ("Sub-item", "Sub-sub-item", "List Bullet", "List Bullet 2", "List Bullet 3")
 PICTURE_KINDS = (".png", ".jpg", ".jpeg", ".gif", ".bmp")
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry
@@ -148,11 +150,28 @@ def _layout(word: WordDocument, doc: Document, template: Path) -> Layout:
     minutes = doc.template == "minutes"
     names = STYLE_NAMES + (MINUTES_STYLE_NAMES if minutes else ()) + (TABLE_STYLE,)
     styles = _style_ids(word, names, template)
+    present = {style.name for style in word.styles}
+    styles |= _style_ids(word, tuple(name for name in OPTIONAL_STYLE_NAMES if name in present), template)
+    decimal = numbered(doc) and doc.front_matter.get("subparagraphs") == "decimal"
+    if decimal:
+        _use_decimal(word, template)
     indents = {name: _left_indent(word, name) for name in LIST_STYLES}
     return Layout(styles=styles, text_width=_text_width(word.sections[-1], template), table_style=styles[TABLE_STYLE],
-                  numbered=numbered(doc), minutes=minutes, indents=indents,
-                  new_list=lambda name: _new_list(word, name), table_font=_table_font(word),
-                  turned=_turned(word, template))
+                  numbered=numbered(doc), minutes=minutes, decimal=decimal, indents=indents,
+                  new_list=lambda name: _new_list(word, name), same_list=lambda name: _same_list(word, name),
+                  table_font=_table_font(word), turned=_turned(word, template))
+
+
+def _use_decimal(word: WordDocument, template: Path) -> None:
+    """Number the paragraphs' list by the template's "Decimal paragraphs" definition, whose second
+    level reads "%1.%2": a list under paragraph 7 is 7.1, 7.2, and paragraph 8 stays 8, in Word too."""
+    numbering = word.part.numbering_part.element
+    found = numbering.xpath(f'w:abstractNum[w:name/@w:val="{DECIMAL_NUMBERING}"]/@w:abstractNumId')
+    paragraphs = _numbering_level(word, "Numbered Paragraph")
+    if not found or paragraphs is None:
+        raise AssemblerError(f"the template has no numbering definition named '{DECIMAL_NUMBERING}', which "
+                             "'subparagraphs: decimal' needs; see docs/templates.md", template)
+    paragraphs[0].abstractNumId.val = int(found[0])
 
 
 def landscape(doc: Document) -> bool:
@@ -254,6 +273,15 @@ def _new_list(word: WordDocument, style_name: str) -> str:
     fresh = word.part.numbering_part.element.add_num(num.abstractNumId.val)
     fresh.add_lvlOverride(ilvl=level).add_startOverride(1)
     return f'<w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{fresh.numId}"/></w:numPr>'
+
+
+def _same_list(word: WordDocument, style_name: str) -> str:
+    """The list a style is numbered by, and its level, as a paragraph's own numPr."""
+    found = _numbering_level(word, style_name)
+    if found is None:
+        return ""
+    num, level = found
+    return f'<w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num.numId}"/></w:numPr>'
 
 
 def _restart(word: WordDocument, style_name: str, start: int) -> None:

@@ -19,10 +19,10 @@ MAX_TEXT = 2000
 MAX_MEETING_BYTES = 100_000
 MAX_PAPER_BYTES = 1_000_000
 
-TEXT, DATE, FLAG, WHOLE, LIST, MAPPING, TEXTS, FILE, ACCOUNTS = (
+TEXT, DATE, FLAG, WHOLE, LIST, MAPPING, TEXTS, FILE, ACCOUNTS, SUBPARAGRAPHS = (
     "text", "date such as 2026-09-24", "true/false", "whole number from 0 to 32767", "list", "mapping",
     "text or list of text", "file name such as report.md",
-    "list of account names such as [jsmith] (letters, digits and . _ - @ +)")
+    "list of account names such as [jsmith] (letters, digits and . _ - @ +)", "word: lettered or decimal")
 
 CHOICE = "choice"  # one of a field's choices, as written
 HOUSE_FILE = "house.yaml"  # the house conventions, in the templates folder
@@ -102,6 +102,8 @@ class Field:
             return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 32767
         if self.kind == LIST:
             return isinstance(value, list)
+        if self.kind == SUBPARAGRAPHS:
+            return value in ("lettered", "decimal")
         if self.kind == ACCOUNTS:
             return isinstance(value, list) and all(isinstance(v, str) and ACCOUNT.fullmatch(v) for v in value)
         if self.kind == MAPPING:
@@ -170,6 +172,8 @@ ITEM = (
 NUMBERING = (
     Field("numbered", FLAG, help="number the body paragraphs 1., 2., 3… (default true)"),
     Field("number_from", WHOLE, help="the first paragraph number (default 1)"),
+    Field("subparagraphs", SUBPARAGRAPHS, help="a list under a numbered paragraph: lettered (a), (b) "
+                                               "(the default) or decimal 7.1, 7.2"),
 )
 
 TEMPLATE = Field("template", help="the template to render with, as 'assembler templates' lists them")
