@@ -219,6 +219,12 @@ def test_an_exempt_items_untagged_pdf_is_warned_of_without_its_name(make_meeting
         "as it is: ask its author for an accessible (tagged) PDF",
         "'partner.pdf': the PDF is not tagged, so screen readers cannot follow it; it was included as it is: "
         "ask its author for an accessible (tagged) PDF"]
+    # Its NOT FOR PUBLICATION notice is tagged (in the stamp's form, under the form's own key) on a page
+    # whose partner content is not: the page itself needs no key, and its tags are wired right.
+    built = build(folder, BuildOptions(folder.parent / "out"))
+    confidential = built.pack.parent / "confidential"
+    for pdf in [confidential / "confidential-pack.pdf", *sorted((confidential / "items").glob("*.pdf"))]:
+        assert check_structure(pdf) == [], pdf.name
 
 
 def test_the_minutes_attendance_tables_have_header_cells(outputs):

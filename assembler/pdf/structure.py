@@ -93,9 +93,10 @@ def _read_form(name: object, resources: object, where: str, owner: tuple[int, in
         return 0
     seen = seen | {_key(form)}  # a form drawing itself would loop for ever
     inner = where + f" (form {name})"
-    if "/StructParents" in form:
+    if "/StructParents" in form:  # its MCIDs are the form's, not the page's: the page needs no key for them
         found.parents[_key(form)] = int(form.StructParents)
-        owner = _key(form)
+        _read_stream(form, form.get("/Resources", resources), inner, _key(form), found, seen)
+        return 0
     return _read_stream(form, form.get("/Resources", resources), inner, owner, found, seen)
 
 
