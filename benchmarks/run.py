@@ -87,10 +87,13 @@ def rendered(meeting: Path, work: Path) -> list[Path]:
 
 
 def bare(docx: list[Path], work: Path, outdir: Path) -> float:
-    """LibreOffice alone converting the rendered Word files in one process: the floor."""
+    """LibreOffice alone converting the rendered Word files in one process: the floor. It exports
+    them as assembler does, tagged for PDF/UA, so that the two do the same work."""
+    from assembler.layout.convert import EXPORT_FILTER
+
     def soffice(files: list[Path], outdir: Path) -> list[str]:
         return ["soffice", "--headless", "--norestore", f"-env:UserInstallation={(work / 'profile').as_uri()}",
-                "--convert-to", "pdf", "--outdir", str(outdir), *map(str, files)]
+                "--convert-to", EXPORT_FILTER, "--outdir", str(outdir), *map(str, files)]
 
     if not (work / "profile").exists():  # a made profile, as assembler's are after a first build
         timed(soffice(docx[:1], work / "warm-up"), work)
