@@ -130,12 +130,22 @@ return [block.tagName, block.textContent.replace(/Page \\d+/g, ' ')];
 """
 
 
+def markdown_pages(item: Path) -> set[int]:
+    """The pack's pages of an item's Markdown paper and appendices: a partner's PDF has no web page."""
+    folder = item.parent.parent
+    entries = [entry for manifest in folder.glob("*manifest.json")
+               for entry in json.loads(manifest.read_text())["items"] if entry.get("pdf") == f"items/{item.name}"]
+    documents = [doc for entry in entries for doc in [entry["paper"], *entry.get("appendices", [])] if doc]
+    return {page for doc in documents if doc["file"].endswith(".md")
+            for page in range(doc["first_page"], doc["last_page"] + 1)}
+
+
 def test_each_page_of_the_pack_has_an_anchor_at_its_first_paragraph(webs, browser):
     for web in webs:
         for item in sorted({item_pdf(web, page) for page in papers_of(web)}):
             own = [page for page in papers_of(web) if item_pdf(web, page) == item]
             printed = pages(item)
-            numbers = {int(page.footer.split()[-1]) for page in printed if not is_filler(page)}
+            numbers = {int(page.footer.split()[-1]) for page in printed if not is_filler(page)} & markdown_pages(item)
             anchored: dict[int, tuple[str, str]] = {}
             for page in own:
                 browser.get(page.as_uri())

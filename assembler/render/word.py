@@ -371,7 +371,7 @@ def _render(tpl: DocxTemplate, context: Mapping[str, Any], template: Path, sourc
 def _describe(word: WordDocument, meeting: Meeting) -> None:
     """The organisation as the file's author, and the meeting's date as its dates, not the template's."""
     properties = word.core_properties
-    properties.author = properties.last_modified_by = meeting.organisation
+    properties.author = properties.last_modified_by = xml_text(meeting.organisation)
     properties.created = properties.modified = datetime.datetime.combine(meeting.date, datetime.time())
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import partners
@@ -13,12 +14,11 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.expected_conditions import staleness_of
-from selenium.webdriver.support.wait import WebDriverWait
+from selenium.webdriver.remote.webelement import WebElement
 
 from .browser import assert_accessible, console_errors, start_chromium, tab_to
 from .meetings import write_meeting
-from .workspace import PASSWORDS, Workspace, settled, sign_in, wait_until_built
+from .workspace import PASSWORDS, Workspace, navigate, settled, sign_in, wait_until_built
 
 
 def field(driver: WebDriver, label: str):
@@ -30,10 +30,8 @@ def field(driver: WebDriver, label: str):
 def press(driver: WebDriver, text: str) -> None:
     """Click the button or link, and wait for the page it leads to."""
     settled(driver)
-    page = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(By.XPATH, f"//button[normalize-space()={text!r}] | //a[normalize-space()={text!r}]").click()
-    WebDriverWait(driver, 30).until(staleness_of(page))
-    settled(driver)
+    navigate(driver, driver.find_element(By.XPATH, f"//button[normalize-space()={text!r}] | "
+                                                   f"//a[normalize-space()={text!r}]").click)
 
 
 def error_summary(driver: WebDriver) -> str:
@@ -59,8 +57,8 @@ def test_signing_in_by_keyboard_renews_the_session(browser, workspace: Workspace
     browser.get(workspace.address("/login/"))
     before = browser.get_cookie("sessionid")
     tab_to(browser, lambda element: element.get_attribute("name") == "username").send_keys("clerk")
-    tab_to(browser, lambda element: element.get_attribute("name") == "password").send_keys(
-        PASSWORDS["clerk"] + Keys.ENTER)
+    navigate(browser, lambda: tab_to(browser, lambda element: element.get_attribute("name") == "password").send_keys(
+        PASSWORDS["clerk"] + Keys.ENTER))
     assert browser.find_element(By.TAG_NAME, "h1").text == "Meetings"
     session = browser.get_cookie("sessionid")
     assert session and session["httpOnly"] and session["sameSite"] == "Lax"
@@ -68,27 +66,43 @@ def test_signing_in_by_keyboard_renews_the_session(browser, workspace: Workspace
     assert_accessible(browser)
 
 
+def reads(text: str) -> Callable[[WebElement], bool]:
+    """An element whose text, hidden parts included, is text: as a screen reader reads it."""
+    return lambda element: element.get_attribute("textContent") == text
+
+
+def shows(text: str) -> Callable[[WebElement], bool]:
+    """An element whose visible text is text."""
+    return lambda element: element.text == text
+
+
+def follow(driver: WebDriver, predicate: Callable[[WebElement], bool]) -> None:
+    """Tab to the link or button, press Enter, and wait for the page it leads to."""
+    navigate(driver, lambda: tab_to(driver, predicate).send_keys(Keys.ENTER))
+
+
 def test_an_officer_goes_from_a_new_meeting_to_its_pack_by_keyboard(browser, workspace: Workspace, tmp_path: Path):
     sign_in(browser, workspace, "clerk")
     browser.get(workspace.address("/"))
-    tab_to(browser, lambda element: element.text == "Start a new meeting").send_keys(Keys.ENTER)
+    follow(browser, shows("Start a new meeting"))
     assert_accessible(browser)
     tab_to(browser, lambda element: element.get_attribute("name") == "body").send_keys("Keyboard Scrutiny Panel")
-    tab_to(browser, lambda element: element.get_attribute("name") == "date").send_keys("2027-01-14" + Keys.ENTER)
+    navigate(browser, lambda: tab_to(browser, lambda element: element.get_attribute("name") == "date").send_keys(
+        "2027-01-14" + Keys.ENTER))
     folder = workspace.root / "papers" / "keyboard-scrutiny-panel-2027-01-14"
     assert browser.current_url == workspace.address(f"/meetings/{folder.name}/")
     assert re.search(r"^body: Keyboard Scrutiny Panel\s", (folder / "meeting.yaml").read_text(), re.M)
     assert_accessible(browser)
 
-    tab_to(browser, lambda element: element.text == "Add an item").send_keys(Keys.ENTER)
+    follow(browser, shows("Add an item"))
     tab_to(browser, lambda element: element.get_attribute("name") == "title").send_keys("Budget Monitoring.")
     tab_to(browser, lambda element: element.get_attribute("name") == "presenter").send_keys("Director of Finance")
-    tab_to(browser, lambda element: element.text == "Add the item").send_keys(Keys.ENTER)
+    follow(browser, shows("Add the item"))
     titles = [cell.text.splitlines()[0] for cell in browser.find_elements(By.CSS_SELECTOR, "tbody tr td:nth-child(2)")]
     assert titles[4] == "Budget Monitoring." and titles[-1] == "Date of the next meeting."
 
     # Move it up past "Declarations of interest." with the keyboard alone
-    tab_to(browser, lambda element: element.get_attribute("textContent") == "Move up item 5").send_keys(Keys.ENTER)
+    follow(browser, reads("Move up item 5"))
     yaml = (folder / "meeting.yaml").read_text()
     assert yaml.index("Budget Monitoring.") < yaml.index("Declarations of interest.")
     assert "# assembler new paper adds items above this line" in yaml  # the skeleton's comments are kept
@@ -96,25 +110,21 @@ def test_an_officer_goes_from_a_new_meeting_to_its_pack_by_keyboard(browser, wor
     assert_accessible(browser)
 
     # Take off the skeleton's minutes, which have no paper yet, then give the budget item its paper
-    tab_to(browser, lambda element: element.get_attribute("textContent") == "Remove item 2").send_keys(Keys.ENTER)
-    tab_to(browser, lambda element: element.text == "Remove the item").send_keys(Keys.ENTER)
+    follow(browser, reads("Remove item 2"))
+    follow(browser, shows("Remove the item"))
     assert "Minutes of the previous meeting" not in (folder / "meeting.yaml").read_text()
     paper = tmp_path / "budget.pdf"
     paper.write_bytes(partners.pdf([partners.SHAPES["A4 portrait"]] * 3))
-    tab_to(browser, lambda element: element.get_attribute("textContent") == "Upload a paper for item 3").send_keys(
-        Keys.ENTER)
+    follow(browser, reads("Upload a paper for item 3"))
     tab_to(browser, lambda element: element.get_attribute("name") == "document").send_keys(str(paper))
-    tab_to(browser, lambda element: element.text == "Upload").send_keys(Keys.ENTER)
-    settled(browser)
+    follow(browser, shows("Upload"))
     assert "03-budget-monitoring.pdf" in browser.find_element(By.ID, "item-3").text
 
     # Build, and open the pack's first page, still by keyboard
-    tab_to(browser, lambda element: element.text == "Build the pack").send_keys(Keys.ENTER)
+    follow(browser, shows("Build the pack"))
     assert "Built" in wait_until_built(browser), browser.find_element(By.ID, "build-status").text
-    tab_to(browser, lambda element: element.text == "Open the outputs").send_keys(Keys.ENTER)
-    tab_to(browser, lambda element: element.get_attribute("textContent") == "Preview agenda-pack.pdf").send_keys(
-        Keys.ENTER)
-    settled(browser)
+    follow(browser, shows("Open the outputs"))
+    follow(browser, reads("Preview agenda-pack.pdf"))
     image = browser.find_element(By.CSS_SELECTOR, "main img")
     assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image) > 300
     assert_accessible(browser)

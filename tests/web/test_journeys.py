@@ -83,7 +83,7 @@ def test_an_officer_goes_from_signing_in_to_a_downloaded_pack(browser, workspace
     pages = rows["agenda-pack.pdf"].split()
     assert str(len(text.split("\f")) - 1) in pages  # the page count shown is the pack's own
 
-    browser.find_element(By.XPATH, "//a[normalize-space()='Preview agenda-pack.pdf']").click()
+    press(browser, "Preview agenda-pack.pdf")
     image = browser.find_element(By.CSS_SELECTOR, "main img")
     assert image.get_attribute("alt") and browser.execute_script("return arguments[0].naturalWidth", image) > 300
     assert_accessible(browser)

@@ -9,12 +9,13 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.wait import WebDriverWait
 
 PASSWORDS = {"clerk": "clerk's long passphrase", "jsmith": "jsmith's long passphrase",
@@ -85,10 +86,18 @@ def sign_in(driver: WebDriver, workspace: Workspace, name: str, password: str | 
     secret = driver.find_element(By.ID, driver.find_element(By.XPATH, "//label[text()='Password']")
                                  .get_attribute("for"))
     secret.send_keys(password or PASSWORDS[name])
-    page = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(By.XPATH, "//button[normalize-space()='Sign in']").click()
-    WebDriverWait(driver, 30).until(staleness_of(page))
-    settled(driver)
+    navigate(driver, driver.find_element(By.XPATH, "//button[normalize-space()='Sign in']").click)
+
+
+def navigate(driver: WebDriver, act: Callable[[], object]) -> None:
+    """Do what leads to another page (a click, Enter), and wait until that page has loaded.
+
+    The old page is marked, and the wait is for a page without the mark: an element of the old page
+    cannot be asked whether it has gone, as Chromium may answer with an error rather than "stale"."""
+    driver.execute_script("window.assemblerLeaving = true")
+    act()
+    WebDriverWait(driver, 30, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script("return !window.assemblerLeaving && document.readyState === 'complete'"))
 
 
 def settled(driver: WebDriver) -> None:
