@@ -26,6 +26,7 @@ from assembler.model import Document, Meeting
 from assembler.publish.agenda import Paper
 from assembler.render.body import _RESOLUTION, _SUB_ITEM, Part, checked, picture_only, split_parts
 from assembler.render.word import first_number, has_parts, numbered, paper_context
+from assembler.runtime.cache import file_digest
 from assembler.runtime.outputs import inside
 
 STYLE = "style.css"
@@ -346,9 +347,23 @@ def anchor_places(texts: list[str], pages: list[str]) -> list[int]:
     return places
 
 
+_read: dict[str, list[str]] = {}  # each PDF's pages' text, by the PDF's content, for the life of the process
+KEPT = 1000  # PDFs' texts kept at most: a few megabytes
+
+
 def pdf_pages(pdf: Path, source: Path) -> list[str]:
     """The text of each page of a paper's laid-out PDF (made by LibreOffice from our own Word file),
-    squeezed. poppler's pdftotext, a form feed after each page: some fifty times as fast as pypdf's."""
+    squeezed. poppler's pdftotext, a form feed after each page: some fifty times as fast as pypdf's.
+    A watch or the workspace's worker builds again and again: a PDF already read is not read again."""
+    key = file_digest(pdf)
+    if key not in _read:
+        if len(_read) >= KEPT:
+            _read.clear()
+        _read[key] = _pdftotext(pdf, source)
+    return _read[key]
+
+
+def _pdftotext(pdf: Path, source: Path) -> list[str]:
     try:
         read = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True,
                               timeout=TEXT_SECONDS)
