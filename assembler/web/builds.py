@@ -100,7 +100,17 @@ class Output:
 
     @property
     def confidential(self) -> bool:
-        return self.name.split("/")[0] == CONFIDENTIAL
+        return confidential(self.name)
+
+
+def confidential(name: str) -> bool:
+    """Whether an output, named relative to output/<meeting-id>/, is confidential material."""
+    return name.split("/")[0] == CONFIDENTIAL
+
+
+def described(path: Path, name: str) -> Output:
+    """An output with its pages and size, as the outputs page and a preview show it."""
+    return Output(name, page_count(path), path.stat().st_size)
 
 
 def target_of(meeting: str) -> Path:
@@ -155,7 +165,7 @@ def readable_outputs(request: HttpRequest, meeting: str) -> list[Output]:
     mine = place.agenda and any(may_read_item(reader, entry.authors) for entry in place.agenda.items)
     if not readable and not mine:
         raise Http404("no such meeting")
-    return [Output(name, page_count(target / name), (target / name).stat().st_size) for name in readable]
+    return [described(target / name, name) for name in readable]
 
 
 def outputs(request: HttpRequest, meeting: str) -> HttpResponse:
@@ -164,7 +174,7 @@ def outputs(request: HttpRequest, meeting: str) -> HttpResponse:
     return render(request, "web/outputs.html", {"id": meeting, "outputs": found, "officer": officer})
 
 
-def opened(request: HttpRequest, meeting: str, name: str) -> tuple[Path, Output]:
+def opened(request: HttpRequest, meeting: str, name: str) -> tuple[Path, str]:
     """The output the URL names, if it is a PDF inside output/<meeting-id>/ (links followed) that
     the reader may open; 404 otherwise."""
     place = meeting_place(meeting)
@@ -182,17 +192,18 @@ def opened(request: HttpRequest, meeting: str, name: str) -> tuple[Path, Output]
     if (path.suffix.lower() != ".pdf" or not path.is_file() or any(part.startswith(".") for part in inside.parts)
             or not may_open(reader_of(request), relative, place.agenda, item_pdfs(target))):
         raise Http404("no such output")
-    return path, Output(relative, page_count(path), path.stat().st_size)
+    return path, relative
 
 
-def _audit(request: HttpRequest, meeting: str, output: Output, what: str) -> None:
-    if output.confidential:
-        record(request.user.get_username(), what, meeting, output.name)
+def _audit(request: HttpRequest, meeting: str, name: str, what: str) -> None:
+    if confidential(name):
+        record(request.user.get_username(), what, meeting, name)
 
 
 def download(request: HttpRequest, meeting: str, name: str) -> FileResponse:
-    path, output = opened(request, meeting, name)
-    _audit(request, meeting, output, "confidential downloaded")
+    """The file as it is: its pages are not counted, as a preview's are."""
+    path, relative = opened(request, meeting, name)
+    _audit(request, meeting, relative, "confidential downloaded")
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name, content_type="application/pdf")
 
 
@@ -209,7 +220,7 @@ def _page(request: HttpRequest, output: Output) -> int:
 
 def preview(request: HttpRequest, meeting: str, name: str) -> HttpResponse:
     """A page of an output shown as an image, with the way to the other pages."""
-    _, output = opened(request, meeting, name)
+    output = described(*opened(request, meeting, name))
     number = _page(request, output)
     return render(request, "web/preview.html", {"id": meeting, "output": output, "page": number,
                                                 "previous": number - 1 if number > 1 else None,
@@ -219,9 +230,9 @@ def preview(request: HttpRequest, meeting: str, name: str) -> HttpResponse:
 def image(request: HttpRequest, meeting: str, name: str) -> HttpResponse:
     """One page as a PNG, drawn on request into memory: nothing is written to disk, so a
     confidential page is never left where a web server or a cache could serve it."""
-    path, output = opened(request, meeting, name)
-    number = _page(request, output)
-    _audit(request, meeting, output, "confidential previewed")
+    path, relative = opened(request, meeting, name)
+    number = _page(request, described(path, relative))
+    _audit(request, meeting, relative, "confidential previewed")
     drawn = subprocess.run(["pdftoppm", "-f", str(number), "-l", str(number), "-r", str(PREVIEW_DPI), "-png",
                             "-singlefile", str(path)], capture_output=True, timeout=PREVIEW_SECONDS, check=False)
     if drawn.returncode != 0 or not drawn.stdout:
