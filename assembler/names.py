@@ -45,8 +45,12 @@ def output_stem(item: Item, doc: Document) -> str:
     Distinct for every document of a meeting that loaded: numbers differ as number_key does,
     and the appendices of one paper differ in slug(label).
     """
-    # An exempt item's files are named by the title the public sees: a file's name travels further
-    # than its content (addresses, logs, the audit log), and its real title may say too much.
-    title = item.public_title or item.title if item.exempt else item.title
-    stem = f"{item.number.zfill(2)}-{slug(title)}"
+    stem = f"{item.number.zfill(2)}-{slug(named_title(item.title, item.public_title, item.exempt))}"
     return f"{stem}-{slug(doc.label)}" if doc.label else stem
+
+
+def named_title(title: str, public_title: str, exempt: object) -> str:
+    """The title an item's files are named by: for an exempt item, the title the public sees. A
+    file's name travels further than its content (addresses, logs, the audit log), and an exempt
+    item's real title may say too much."""
+    return public_title or title if exempt else title

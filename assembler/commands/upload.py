@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from assembler.errors import AssemblerError
-from assembler.names import slug
+from assembler.names import named_title, slug
 from assembler.sources.documents import examine
 
 from .agenda import Agenda, Entry, Role, StaleAgenda, attach, read_agenda
@@ -136,8 +136,8 @@ def _safe_name(agenda: Agenda, entry: Entry, role: Role, kind: str, shown: str) 
     """The item's number and title (for an exempt item, its public title) as a file name
     (05-hate-crime-update.pdf; …-crime-figures.pdf for an appendix), with -2, -3… if that name is
     another's: only this item's own files are replaced."""
-    title = entry.public_title if entry.exempt and entry.public_title else entry.title  # a name may be seen
-    stem = f"{slug(entry.number).zfill(2)}-{slug(title)}"
+    # the number as a slug too: an agenda being edited may hold a number the build would refuse
+    stem = f"{slug(entry.number).zfill(2)}-{slug(named_title(entry.title, entry.public_title, entry.exempt))}"
     if role == "appendix":
         stem += f"-{slug(Path(shown).stem)}"
     # A paper's own names are also those of its other kind: a PDF replacing a .docx paper, and then a
