@@ -24,7 +24,6 @@ import os
 import random
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from run import free_port
 from synthetic import make_meeting
 
 HERE = Path(__file__).resolve().parent
@@ -126,11 +126,6 @@ def add_accounts(root: Path, people: list[Account]) -> None:
     given = json.dumps([(a.name, a.role, a.password) for a in people])
     subprocess.run([sys.executable, "-c", script, str(root)], input=given, text=True, check=True, timeout=300)
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def family(root: int) -> set[int]:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -212,3 +213,10 @@ def finish(process: subprocess.Popen, limit: float = 300) -> str:
         process.kill()
         process.communicate()
         pytest.fail(f"the build had not ended after {limit} s")
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing is listening on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import partners
 import pytest
-from conftest import DAMAGED_DOCX, report
+from conftest import DAMAGED_DOCX, free_port, report
 from readback import check_pack, front_sheet_references
 
 from assembler.build.options import BuildOptions
@@ -28,11 +27,6 @@ from assembler.layout.listeners import Listener, convert_on, libreoffice_version
 
 MEETING = {"body": "Harlow Vale Scrutiny Panel", "date": "2026-11-12"}
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_listener(profile: Path) -> tuple[subprocess.Popen, str]:

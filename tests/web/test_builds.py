@@ -8,7 +8,6 @@ import io
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from conftest import alive, report, running_with, wait_for
+from conftest import alive, free_port, report, running_with, wait_for
 from PIL import Image
 from pypdf import PdfReader
 
@@ -297,9 +296,7 @@ def test_a_builds_own_problem_is_shown_against_its_item(built: Built) -> None:
 
 @pytest.fixture
 def serving(built: Built, tmp_path: Path) -> Iterator[subprocess.Popen]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     env = os.environ | {"XDG_CACHE_HOME": str(tmp_path / "cache")}
     serve = subprocess.Popen([sys.executable, "-m", "assembler", "serve", str(built.root), "--port", str(port)],
                              env=env, stderr=subprocess.DEVNULL)

@@ -11,18 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import report, wait_for
+from conftest import free_port, report, wait_for
 from pypdf import PdfReader
 
 from .conftest_django import workspace_root
 
 MEETING = "redis-2026-09-24"
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
