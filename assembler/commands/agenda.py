@@ -51,15 +51,15 @@ from assembler.sources.schema import (
 
 from .scaffold import (
     EDIT,
-    _indents,
-    _insert,
-    _last_comment,
-    _plain_data,
-    _read_yaml,
-    _styled,
-    _title_from,
+    insert_entry,
+    last_comment,
+    list_indents,
     new_meeting,
+    plain_data,
+    read_yaml,
     text_lines,
+    title_from,
+    yaml_styled,
 )
 
 LOCK = ".meeting.yaml.lock"  # beside meeting.yaml: the lock every save holds while it checks and writes
@@ -294,13 +294,13 @@ def _edit(folder: Path, version: str, change: Change) -> None:
             raise StaleAgenda(path)
         text = data.decode("utf-8-sig")
         _read_tree(text, path)  # a file that is not YAML: its own message, from the checks
-        tree = _read_yaml(text, path)
-        before = _read_yaml(text, path)
+        tree = read_yaml(text, path)
+        before = read_yaml(text, path)
         indents = _indents_of(before, text)  # as the file stands: the edit may move or remove the first item
         old, new = change(tree, text, path)
         after = _dumped(tree, indents)
-        result = _spliced(text, after, _lines(before, old, text), _lines(_read_yaml(after, path), new, after))
-        if _plain_data(result, path) != _plain_data(after, path):
+        result = _spliced(text, after, _lines(before, old, text), _lines(read_yaml(after, path), new, after))
+        if plain_data(result, path) != plain_data(after, path):
             result = after  # the round trip's own lines, which keep the comments, if splicing lost the meaning
         _check_readable(result, path)
         _write(path, result)
@@ -310,7 +310,7 @@ def _indents_of(tree: CommentedMap, text: str) -> tuple[int, int, int]:
     """(mapping, sequence, offset) as the file indents its items, or as the skeletons write lists."""
     listed = tree.get("items")
     if isinstance(listed, CommentedSeq) and listed and not listed.fa.flow_style():
-        return _indents(listed, tree.lc.key("items")[1], text)
+        return list_indents(listed, tree.lc.key("items")[1], text)
     return 2, 4, 2
 
 
@@ -382,18 +382,18 @@ def _write(path: Path, text: str) -> None:
 
 def _detach_following(node: Any) -> str:
     """The comment lines after a node's last line (not a comment on that line itself), taken off it."""
-    return _take_following(*_last_comment(node))
+    return _take_following(*last_comment(node))
 
 
 def _attach_following(node: Any, lines: str) -> None:
     """Comment lines put after a node's last line, after any it has."""
-    _put_following(*_last_comment(node), lines)
+    _put_following(*last_comment(node), lines)
 
 
 def _key_end(mapping: CommentedMap, key: Any) -> tuple[Any, Any]:
     """Where the comment after a key's last line is held: in its value, if that is a list or mapping."""
     value = mapping[key]
-    return _last_comment(value) if isinstance(value, (CommentedMap, CommentedSeq)) and value else (mapping, key)
+    return last_comment(value) if isinstance(value, (CommentedMap, CommentedSeq)) and value else (mapping, key)
 
 
 def _take_following(holder: Any, place: Any) -> str:
@@ -454,7 +454,7 @@ def _detail(name: str, value: str, path: Path) -> Any:
         return date
     if name == "body" and not value:
         raise BadValue("meeting", "body", "give the committee's name", path)
-    return _styled(value) if value else None
+    return yaml_styled(value) if value else None
 
 
 def _set_contact(tree: CommentedMap, values: Mapping[str, str], path: Path) -> bool:
@@ -462,7 +462,7 @@ def _set_contact(tree: CommentedMap, values: Mapping[str, str], path: Path) -> b
     contact = old if isinstance(old, CommentedMap) else CommentedMap()
     if old is None:
         contact.fa.set_flow_style()  # one line, as the examples write it
-    changed = any([_set(contact, key, _styled(values[name].strip()) if values[name].strip() else None,
+    changed = any([_set(contact, key, yaml_styled(values[name].strip()) if values[name].strip() else None,
                         list(CONTACT_FIELDS.values()))
                    for name, key in CONTACT_FIELDS.items() if name in values])
     if contact and not contact.get("name"):
@@ -513,7 +513,7 @@ def add_item(folder: Path, version: str, values: Mapping[str, str]) -> int:
         _set_item(item, values, path, 0, folder)
         listed = tree.get("items")
         if isinstance(listed, CommentedSeq) and listed:
-            _insert(tree, "items", item, text, path)
+            insert_entry(tree, "items", item, text, path)
         else:
             tree["items"] = CommentedSeq([item])
         at = next(n for n, entry in enumerate(tree["items"]) if entry is item)
@@ -575,7 +575,7 @@ def attach(folder: Path, version: str, position: int, file_name: str, role: Role
         _check_name(file_name, folder, path, position, "paper" if role == "paper" else "appendices")
         with _comments_kept(item):
             if role == "paper":
-                _set(item, "paper", _styled(file_name), ORDER)
+                _set(item, "paper", yaml_styled(file_name), ORDER)
                 _set(item, "verbal", None, ORDER)
             else:
                 _add_appendix(item, file_name, label, path, position)
@@ -591,8 +591,8 @@ def _add_appendix(item: CommentedMap, file_name: str, label: str, path: Path, po
     listed = item.get("appendices")
     if isinstance(listed, list) and any(isinstance(a, dict) and a.get("file") == file_name for a in listed):
         return  # already listed: the file itself was replaced
-    entry = CommentedMap([("title", _styled(label.strip() or _title_from(Path(file_name)))),
-                          ("file", _styled(file_name))])
+    entry = CommentedMap([("title", yaml_styled(label.strip() or title_from(Path(file_name)))),
+                          ("file", yaml_styled(file_name))])
     _valid(entry, APPENDIX, path, f"item {position}: appendix")
     if isinstance(listed, CommentedSeq):
         listed.append(entry)
@@ -651,7 +651,7 @@ def _item_value(name: str, given: Any, what: str, path: Path, folder: Path) -> A
         raise BadValue(what, "number", f"give {NUMBER_RULE}", path)
     if name == "paper":
         _check_name(value, folder, path, 0, what + ": paper")
-    return _styled(value)
+    return yaml_styled(value)
 
 
 def _yaml_value(text: str) -> Any:
@@ -671,7 +671,7 @@ def _authors(given: Any, what: str, path: Path) -> CommentedSeq | None:
                              "digits and . _ - @ +, with commas between them", path)
     if not names:
         return None
-    listed = CommentedSeq(_styled(name) for name in names)
+    listed = CommentedSeq(yaml_styled(name) for name in names)
     listed.fa.set_flow_style()  # authors: [jsmith, ajones]
     return listed
 

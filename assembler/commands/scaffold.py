@@ -110,7 +110,7 @@ def new_meeting(folder: Path) -> Path:
     return path
 
 
-def _title_from(path: Path) -> str:
+def title_from(path: Path) -> str:
     words = re.sub(r"[-_]+", " ", path.stem).strip()
     return words[:1].upper() + words[1:]
 
@@ -131,13 +131,13 @@ def new_paper(path: Path, template: str = "report", title: str = "",
     if (template == "appendix") != (appendix_to is not None):
         raise AssemblerError("an appendix belongs to a report: give --template appendix and "
                              "--appendix-to REPORT.md together", path)
-    title = title or _title_from(path)
+    title = title or title_from(path)
     listed_in = _list_appendix(appendix_to, path, title) if appendix_to else _list_item(meeting, path, title)
     path.write_text(front_matter(template, title) + "\n" + skeleton_body(template), encoding="utf-8")
     return NewPaper(path, listed_in)
 
 
-def _read_yaml(text: str, path: Path) -> CommentedMap:
+def read_yaml(text: str, path: Path) -> CommentedMap:
     """The YAML mapping, as ruamel.yaml reads it for an edit; a one-line message if it is not one."""
     try:
         data = yaml_reader(EDIT).load(text)  # with the checks' limits: no alias bomb, no deep nesting
@@ -149,7 +149,7 @@ def _read_yaml(text: str, path: Path) -> CommentedMap:
 
 
 def _templates_folder(meeting: Path) -> Path:
-    folder = _read_yaml(meeting.read_text(encoding="utf-8-sig"), meeting).get("templates")
+    folder = read_yaml(meeting.read_text(encoding="utf-8-sig"), meeting).get("templates")
     return (meeting.parent / str(folder)).resolve() if folder else DEFAULT_TEMPLATES
 
 
@@ -162,7 +162,7 @@ def _check_template(template: str, folder: Path, path: Path) -> None:
 def _list_item(meeting: Path, path: Path, title: str) -> Path | None:
     name = path.name
     text = meeting.read_text(encoding="utf-8-sig")
-    items = _read_yaml(text, meeting).get("items") or []
+    items = read_yaml(text, meeting).get("items") or []
     if any(isinstance(i, dict) and i.get("paper") == name for i in items):
         return None
     item_title = title if title.endswith((".", "?", "!")) else f"{title}."
@@ -189,30 +189,30 @@ def add_entry(text: str, key: str, entry: dict[str, str], path: Path) -> str:
     comments. The entry goes above the MARKER comment where there is one, else after the list's
     last entry; a key that is empty or missing gets its first entry. Only the entry's lines may be
     new: a file laid out in a way the round trip would change is left for the user to edit."""
-    data = _read_yaml(text, path)
+    data = read_yaml(text, path)
     editor = yaml_reader(EDIT)
     editor.width = 10_000  # long lines stay long
     listed = data.get(key)
-    new = CommentedMap((k, _styled(v)) for k, v in entry.items())
+    new = CommentedMap((k, yaml_styled(v)) for k, v in entry.items())
     if listed is None:
         data[key] = CommentedSeq([new])
         editor.indent(sequence=4, offset=2)  # under its key, as the skeletons write lists
     else:
-        _insert(data, key, new, text, path)
-        editor.indent(*_indents(listed, data.lc.key(key)[1], text))
+        insert_entry(data, key, new, text, path)
+        editor.indent(*list_indents(listed, data.lc.key(key)[1], text))
     result = io.StringIO()
     editor.dump(data, result)
     return _spliced(text, result.getvalue(), key, path)
 
 
-def _styled(value: str) -> str:
+def yaml_styled(value: str) -> str:
     """A new value, quoted where YAML 1.1 (as the checks read the file) would take it for something else."""
     quoted = yaml_scalar(value)
     styles = {"'": SingleQuotedScalarString, '"': DoubleQuotedScalarString}
     return styles[quoted[0]](value) if quoted[0] in styles else value
 
 
-def _insert(data: CommentedMap, key: str, new: CommentedMap, text: str, path: Path) -> None:
+def insert_entry(data: CommentedMap, key: str, new: CommentedMap, text: str, path: Path) -> None:
     """Put new in key's list, above the marker comment or else after the last entry, and move the
     comment lines that followed the entry before it (from the marker on) to follow new."""
     listed, line = data[key], data.lc.key(key)[0] + 1
@@ -232,7 +232,7 @@ def _insert(data: CommentedMap, key: str, new: CommentedMap, text: str, path: Pa
 def _move_comment(before: Any, new: CommentedMap, start: str) -> None:
     """The comment lines after the entry before, from the one holding start on, moved to follow new;
     a comment on the entry's own last line stays."""
-    holder, place = _last_comment(before)
+    holder, place = last_comment(before)
     token = holder.ca.items.get(place, [None] * 4)[2] if holder is not None else None
     if token is None or start not in token.value or "\n" not in token.value:
         return
@@ -255,7 +255,7 @@ def _move_leading(data: CommentedMap, key: str, new: CommentedMap) -> None:
         data.ca.items[key][3] = data[key].ca.comment = None
 
 
-def _last_comment(node: Any) -> tuple[Any, Any]:
+def last_comment(node: Any) -> tuple[Any, Any]:
     """The mapping or list, and its key or index, that holds the comment after a node's last line."""
     holder, place = None, None
     while isinstance(node, (CommentedMap, CommentedSeq)) and node:
@@ -264,7 +264,7 @@ def _last_comment(node: Any) -> tuple[Any, Any]:
     return holder, place
 
 
-def _indents(listed: CommentedSeq, key_column: int, text: str) -> tuple[int, int, int]:
+def list_indents(listed: CommentedSeq, key_column: int, text: str) -> tuple[int, int, int]:
     """(mapping, sequence, offset) as the file indents its list: '- ' under the key, or indented."""
     line, column = listed.lc.item(0)
     dash = text.splitlines()[line].rfind("-", 0, column)
@@ -288,11 +288,11 @@ def _spliced(before: str, after: str, key: str, path: Path) -> str:
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
         lines += new[j1:j2] if op == "insert" or (op == "replace" and j2 - j1 > i2 - i1) else old[i1:i2]
     result = "".join(lines)
-    if _plain_data(result, path) != _plain_data(after, path):
+    if plain_data(result, path) != plain_data(after, path):
         raise AssemblerError(f"'{key}' is laid out in a way assembler cannot add to; add the entry "
                              "by hand", path)
     return result
 
 
-def _plain_data(text: str, path: Path) -> Any:
-    return json.loads(json.dumps(_read_yaml(text, path), default=str))
+def plain_data(text: str, path: Path) -> Any:
+    return json.loads(json.dumps(read_yaml(text, path), default=str))

@@ -19,7 +19,7 @@ from assembler.names import named_title, slug
 from assembler.sources.documents import examine
 
 from .agenda import Agenda, Entry, Role, StaleAgenda, attach, read_agenda
-from .scaffold import _title_from
+from .scaffold import title_from
 
 SIZE_LIMIT = 50 * 2**20  # a long report with photographs is a few MB; a scanned one some tens
 CHUNK = 2**20
@@ -58,7 +58,7 @@ def accept_upload(folder: Path, position: int, role: Role, original_name: str, d
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
-    title = "" if role == "paper" else _title_from(Path(shown))
+    title = "" if role == "paper" else title_from(Path(shown))
     try:
         attach(folder, version or agenda.version, position, target.name, role, title)
     except BaseException:

@@ -24,7 +24,7 @@ from markdown_it.tree import SyntaxTreeNode
 from assembler.errors import AssemblerError
 from assembler.model import Document, Meeting
 from assembler.publish.agenda import Paper
-from assembler.render.body import _RESOLUTION, _SUB_ITEM, Part, checked, picture_only, split_parts
+from assembler.render.body import RESOLUTION, SUB_ITEM, Part, checked, picture_only, split_parts
 from assembler.render.word import first_number, has_parts, numbered, paper_context
 from assembler.runtime.cache import file_digest
 from assembler.runtime.outputs import inside
@@ -129,13 +129,13 @@ class HtmlBody:
     def minutes_paragraph(self, inline: SyntaxTreeNode) -> list[Piece]:
         """As the minutes' template sets them: "RESOLVED:" apart, "(a)" sub-items hanging their marker."""
         text = plain(inline)
-        resolution = _RESOLUTION.match(inline.content)
+        resolution = RESOLUTION.match(inline.content)
         if resolution:
             rest = self.inline(inline, skip=len(resolution.group(0)))
             head = block(f'<p class="resolution"><strong>{resolution.group(1)}:</strong></p>\n',
                          f"{resolution.group(1)}:")
             return [head, block(f"<p>{rest}</p>\n", text[len(resolution.group(0)):])] if rest else [head]
-        marker = _SUB_ITEM.match(inline.content)
+        marker = SUB_ITEM.match(inline.content)
         if marker:
             rest = self.inline(inline, skip=len(marker.group(0)))
             return [block(f'<p class="sub-item"><span class="marker">{escape(marker.group(0).strip())}</span> '

@@ -32,7 +32,7 @@ def xml_text(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
-_SUB_ITEM = re.compile(r"^\((?:[a-z]{1,2}|[ivxlc]+|\d{1,2})\)\s+")
+SUB_ITEM = re.compile(r"^\((?:[a-z]{1,2}|[ivxlc]+|\d{1,2})\)\s+")
 # A line of minutes that starts with the author's own marker: "(i)", "(a)", "1.", "a.", "iv."
 _MARKER = re.compile(r"^(?:\((?:[a-z]{1,2}|[ivxlc]+|\d{1,2})\)|(?:[a-z]|[ivxlc]+|\d{1,2})\.)\s+", re.I)
 # A Roman list written as lines of a paragraph, since Markdown's own lists count only in digits:
@@ -42,7 +42,7 @@ _ROMAN = {"upper": (re.compile(r"^([IVXLC]+)\.\s+"), "Roman List"),
           "bracketed": (re.compile(r"^\(([ivxlc]+)\)\s+"), "Bracketed Roman List")}
 _ROMAN_DIGITS = (("m", 1000), ("cm", 900), ("d", 500), ("cd", 400), ("c", 100), ("xc", 90), ("l", 50),
                  ("xl", 40), ("x", 10), ("ix", 9), ("v", 5), ("iv", 4), ("i", 1))
-_RESOLUTION = re.compile(r"^(RESOLVED|AGREED)\s*:\s*")
+RESOLUTION = re.compile(r"^(RESOLVED|AGREED)\s*:\s*")
 _FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")
 _PART = re.compile(r"^PART\s+([A-Z])\b\.?\s*(.*)$", re.I)
 
@@ -392,12 +392,12 @@ class BodyWriter:
     def minutes_paragraph(self, inline: SyntaxTreeNode) -> str:
         """Minutes are unnumbered; resolutions are set apart and "(a)" sub-items hang their marker."""
         text = inline.content
-        resolution = _RESOLUTION.match(text)
+        resolution = RESOLUTION.match(text)
         if resolution:
             head = paragraph(self.style("Resolution"), text_run(f"{resolution.group(1)}:"))
             rest = self.inline(inline, skip=len(resolution.group(0)))
             return head + (paragraph(self.style("Body Text"), rest, keep(inline)) if rest else "")
-        marker = _SUB_ITEM.match(text)
+        marker = SUB_ITEM.match(text)
         if marker:
             runs = text_run(marker.group(0).strip()) + "<w:r><w:tab/></w:r>"
             return paragraph(self.style("Minute Sub-item"), runs + self.inline(inline, skip=len(marker.group(0))),
