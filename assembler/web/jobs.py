@@ -25,6 +25,7 @@ from assembler.build.progress import BuildResult, Progress
 from assembler.build.run import build
 from assembler.errors import AssemblerError, Interrupted, Problem, shown
 from assembler.layout.convert import Engine
+from assembler.runtime.interrupts import stopping_cleanly
 from assembler.web.models import BuildJob
 
 WRITES_PER_SECOND = 4  # progress written to the database at most this often: pages poll once a second
@@ -77,7 +78,10 @@ def run_queued(job_id: int) -> None:
     """The task the worker runs: one job, with the worker's warm LibreOffice."""
     close_old_connections()  # a connection the database closed since the last build is opened again
     try:
-        run(job_id, Warm.engine)
+        # The first signal to stop raises KeyboardInterrupt in the build, as on the command line; the
+        # next ones (huey and multiprocessing both send SIGTERM) must not cut its clean-up short.
+        with stopping_cleanly():
+            run(job_id, Warm.engine)
     finally:
         close_old_connections()
 

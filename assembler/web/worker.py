@@ -35,6 +35,7 @@ from assembler.web import jobs
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 STOP_WAIT = 10  # seconds serve gives its worker to stop LibreOffice and tidy up, before killing it
+CLEAN_UP_WAIT = 8  # of those, seconds the worker gives its build's process to tidy up
 
 
 def die_with_parent(parent: int, signum: int) -> None:
@@ -70,7 +71,13 @@ def work() -> None:
 
     print(f"The worker is waiting for builds ({'Redis' if settings.REDIS_URL else 'embedded queue'}).",
           file=sys.stderr)
-    Consumer(queue, workers=1, worker_type="process", periodic=False, check_worker_health=True).run()
+    running = Consumer(queue, workers=1, worker_type="process", periodic=False, check_worker_health=True)
+    running.run()
+    # huey gives an interrupted worker process a second before it returns, and the worker process dies
+    # with this one (PR_SET_PDEATHSIG): wait for the build's own clean-up (LibreOffice stopped, the
+    # staging folder removed), which may take longer on a busy machine.
+    for _, process in running.worker_threads:
+        process.join(CLEAN_UP_WAIT)
 
 
 @contextlib.contextmanager
