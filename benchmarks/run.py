@@ -24,14 +24,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 from pypdf import PdfReader
 from synthetic import make_meeting
 
 HERE = Path(__file__).resolve().parent
 ASSEMBLER = [sys.executable, "-m", "assembler"]
+UNTAGGED = [sys.executable, str(HERE / "untagged.py")]  # the same build, less tagging
 SMALL = [1 + (n * 7) % 20 for n in range(20)]  # 20 reports of 1 to 20 pages
 BIG = [4 + (n * 11) % 30 for n in range(60)]  # 60 papers, about 1,000 pages
-ROUNDS = 5  # bare and cold are each measured this many times, in turns; medians are taken
+ROUNDS = 7  # bare, cold and untagged cold builds are each measured this many times, in turns; medians are taken
 
 
 def tree_rss(root: int) -> int:
@@ -101,6 +103,17 @@ def bare(docx: list[Path], work: Path, outdir: Path) -> float:
     if len(list(outdir.glob("*.pdf"))) != len(docx):
         sys.exit("bare LibreOffice did not convert every document")
     return seconds
+
+
+def check_tagging(output: Path, tagged: bool) -> None:
+    """Stop, rather than report a false figure, if a build's pack, items or papers' PDFs are not tagged
+    as they should be (untagged.py patching names that have since changed, say)."""
+    made = output / "small"
+    for pdf in [made / "agenda-pack.pdf", *sorted((made / "items").glob("*.pdf"))[:1],
+                *sorted((output / ".cache" / "pdf").glob("*/*.pdf"))[:1]]:
+        with pikepdf.open(pdf) as opened:
+            if ("/StructTreeRoot" in opened.Root) != tagged:
+                sys.exit(f"{pdf} is {'not ' if tagged else ''}tagged: the comparison would be false")
 
 
 def edit_one_paragraph(meeting: Path) -> None:
@@ -179,10 +192,18 @@ def measure(work: Path) -> dict[str, Any]:
     warm = make_meeting(work / "warm-up", [1, 1], pdf_appendices=0)  # makes assembler's profiles once
     timed([*ASSEMBLER, "build", "-q", "--output", str(work / "warm-out"), str(warm)], work)
     docx = rendered(small, work / "bare")
-    bares, colds = [], []
-    for n in range(ROUNDS):  # taken in turns, so that a change in the machine's speed touches both
+    bares: list[float] = []
+    colds: list[tuple[float, int]] = []
+    untagged: list[tuple[float, int]] = []
+    for n in range(ROUNDS):  # taken in turns, so that a change in the machine's speed touches all three
         bares.append(bare(docx, work / "bare", work / "bare" / f"pdf-{n}"))
-        colds.append(timed([*ASSEMBLER, "build", "-q", "--output", str(work / f"cold-{n}"), str(small)], work))
+        tagged_build = [*ASSEMBLER, "build", "-q", "--output", str(work / f"cold-{n}"), str(small)]
+        untagged_build = [*UNTAGGED, "build", "-q", "--output", str(work / f"untagged-{n}"), str(small)]
+        # Which goes first alternates, so that a machine slowing down or speeding up favours neither.
+        for command in (tagged_build, untagged_build) if n % 2 == 0 else (untagged_build, tagged_build):
+            (colds if command is tagged_build else untagged).append(timed(command, work))
+        check_tagging(work / f"cold-{n}", tagged=True)
+        check_tagging(work / f"untagged-{n}", tagged=False)
     bare_s = statistics.median(bares)
     cold_s, cold_rss = statistics.median(seconds for seconds, _ in colds), max(rss for _, rss in colds)
     papers_bytes = sum(p.stat().st_size for p in [*(work / "bare" / "pdf-0").glob("*.pdf"), *small.glob("*.pdf")])
@@ -202,6 +223,9 @@ def measure(work: Path) -> dict[str, Any]:
         "bare_runs": bares, "cold_runs": [seconds for seconds, _ in colds],
         # Each cold run against the bare run just before it: the machine's drift touches both alike.
         "cold_to_bare": statistics.median(cold / bare for bare, (cold, _) in zip(bares, colds)),
+        "untagged_runs": [seconds for seconds, _ in untagged],
+        # Each tagged cold build against the untagged one beside it.
+        "tagged_to_untagged": statistics.median(cold / plain for (cold, _), (plain, _) in zip(colds, untagged)),
         "pages": pages, "one_edit_seconds": edit_s, "no_change_seconds": same_s,
         "one_edit_on_listeners_seconds": served_edit_s, "one_edit_watching_seconds": watched_edit_s,
         "big_seconds": big_s, "big_pages": big_pages, "big_peak_rss_mb": big_rss / 1e6,
@@ -216,6 +240,9 @@ def report(m: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
          "", True),
         ("cold build", f"{m['cold_seconds']:.2f} s (median of {ROUNDS}); {m['cold_to_bare']:.2f} x bare "
          "(median of each run against bare's run before it)", "<= 1.0 x bare", m["cold_to_bare"] <= 1.0),
+        ("tagging's cost", f"cold build {m['tagged_to_untagged']:.2f} x the same build untagged (median of "
+         f"{ROUNDS} pairs; untagged {statistics.median(m['untagged_runs']):.2f} s)", "<= 1.10 x",
+         m["tagged_to_untagged"] <= 1.10),
         ("one paragraph edited, build --watch",
          f"{m['one_edit_watching_seconds']:.2f} s = {m['one_edit_watching_seconds'] / m['cold_seconds']:.2f} x cold",
          "<= 0.25 x cold, < 2 s",

@@ -22,7 +22,7 @@ from assembler.pdf.assemble import Sources, assemble
 from assembler.plan.packs import Pack, packs
 from assembler.plan.pages import PagePlan, Part, mark, references, settle
 from assembler.publish.items import publish_items
-from assembler.publish.manifest import fingerprint, write_manifest
+from assembler.publish.manifest import Fingerprint, fingerprint, write_manifest
 from assembler.publish.web import publish_web
 from assembler.render.word import Rendered, pictures_of, render_agenda, render_papers
 from assembler.runtime.cache import Cache
@@ -79,8 +79,12 @@ class Builder:
         planned = tuple(Planned(pack, self.plan(pack, counts, pdfs[guesses[pack.name].docx])) for pack in made)
         self.engine.finished()  # nothing more to lay out: LibreOffice's memory is free for assembling
         for each in planned:
-            self.publish(each, papers, inputs)
-        self.publish_web(planned, papers)
+            self.progress.stage(f"Assembling {each.pack.pdf}")
+        # The packs and their items' PDFs on a second core, while the web version is made here.
+        prints = [self.fingerprint(each.pack) for each in planned]  # in order: two packs may share a name
+        in_parallel(lambda: self.publish_web(planned, papers), lambda: self.assemble(planned, papers, prints))
+        for each, its in zip(planned, prints):
+            self.describe(each, its, inputs)
         for audience in (PUBLIC, RESTRICTED):
             shutil.rmtree(self.workroom(audience), ignore_errors=True)
         return Made(planned, self.documents, tuple(self.laid_out))
@@ -164,20 +168,26 @@ class Builder:
             datetime.datetime.combine(self.meeting.date, datetime.time(), datetime.timezone.utc)
         publish_web(self.stage, [(each.pack, each.plan) for each in planned], papers, stamp)
 
-    def publish(self, planned: Planned, papers: dict[tuple[str, int], Path], inputs: str) -> None:
-        """One pack assembled, its items' own PDFs, its front sheet as a Word document, its manifest."""
-        pack, plan = planned.pack, planned.plan
+    def fingerprint(self, pack: Pack) -> Fingerprint:
         # Each pack's fingerprint holds only its own sources: an exempt paper's never reach a public one.
         shown = [picture for item in pack.meeting.items for doc in item.documents if doc.kind == "md"
                  for picture in pictures_of(doc)]
-        prints = fingerprint(pack.meeting, shown, self.options.duplex, self.options.source_date_epoch,
-                             self.engine.version)
-        self.progress.stage(f"Assembling {pack.pdf}")
-        front_docx, front_pdf = self.fronts[(pack.name, plan)]
+        return fingerprint(pack.meeting, shown, self.options.duplex, self.options.source_date_epoch,
+                           self.engine.version)
+
+    def assemble(self, planned: tuple[Planned, ...], papers: dict[tuple[str, int], Path],
+                 prints: list[Fingerprint]) -> None:
+        """Each pack, then its items' own PDFs cut out of it."""
+        for (pack, plan), its in zip(((each.pack, each.plan) for each in planned), prints):
+            out = inside(self.stage, pack.pdf)
+            front = self.fronts[(pack.name, plan)][1]
+            assemble(plan, Sources(front, {key: papers[key] for key in self.keys(pack)}), pack, out,
+                     its.document_id, its.date)
+            publish_items(plan, pack, out)
+
+    def describe(self, planned: Planned, prints: Fingerprint, inputs: str) -> None:
+        """The pack's front sheet as a Word document beside it, and its manifest."""
+        pack, plan = planned.pack, planned.plan
         out = inside(self.stage, pack.pdf)
-        sources = Sources(front_pdf, {key: papers[key] for key in self.keys(pack)})
-        in_parallel(lambda: assemble(plan, sources, pack, out, prints.document_id, prints.date),
-                    lambda: publish_items(plan, pack, out.parent, papers,
-                                          self.cache if pack.audience.cacheable else None))
-        shutil.copyfile(front_docx, out.with_name(pack.front))
+        shutil.copyfile(self.fronts[(pack.name, plan)][0], out.with_name(pack.front))
         write_manifest(inside(self.stage, pack.folder / pack.manifest), pack, plan, prints, out, inputs)

@@ -31,7 +31,7 @@ from assembler.pdf.margins import stamp_clear
 from assembler.pdf.pdfwriter import add_object, set_file_id
 from assembler.pdf.prepare import Bookmark, bookmarks, disarm, linked_pages, make_ready
 from assembler.pdf.stamps import Stamp, draw, read_stamps
-from assembler.pdf.tagged import TaggedPart, add_structure
+from assembler.pdf.tagged import STAMP, TaggedPart, add_structure
 from assembler.plan.packs import Pack
 from assembler.plan.pages import PagePlan, Placement, page_reference
 from assembler.sources.documents import open_pdf
@@ -144,7 +144,7 @@ class Stamper:
     the pack stays the size of its papers, all stamps sharing one embedded font.
     """
 
-    NAME = NameObject("/AssemblerStamp")
+    NAME = NameObject(STAMP)
 
     def __init__(self, writer: PdfWriter):
         self.writer = writer

@@ -17,15 +17,14 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-PAGE = "/AssemblerPage"  # an element's page, as its index in its own document, while it is copied
-ANNOT = "/AssemblerAnnot"  # an OBJR's annotation, as [page index, index in the page's /Annots]
 MCID_KEY = "/AssemblerMCID"  # on a front-sheet link: the marked content of the text it covers
+STAMP = "/AssemblerStamp"  # a page's stamp, a form in its resources (pdf/assemble.py's Stamper)
 
 
 @dataclass(frozen=True)
@@ -83,24 +82,36 @@ def _merge(tree: Tree, part: TaggedPart, element: pikepdf.Dictionary, source: pi
     root = source.Root.get("/StructTreeRoot")
     if not isinstance(root, Dictionary):
         return  # an untagged PDF, included as it is
-    pages = {page.obj.objgen: n for n, page in enumerate(source.pages)}
-    annots = {annot.objgen: [n, i] for n, page in enumerate(source.pages)
-              for i, annot in enumerate(page.get("/Annots", Array())) if isinstance(annot, Dictionary)}
-    kids = _kids(root)
-    _placeholders(kids, pages, annots)
-    parents = _parent_tree(root)
-    pages_parents = Array([parents.get(int(page.get("/StructParents", -1))) for page in source.pages])
-    copied = tree.pack.copy_foreign(source.make_indirect(Dictionary(K=kids, Pages=pages_parents)))
-    for name, role in root.get("/RoleMap", Dictionary()).items():
+    # One copy of the whole tree, the document's pages with it. pikepdf copies each object of a
+    # document once however often it is asked, so copying a page again finds the copy the tree
+    # points at. Those copies are written nowhere: once the elements point at the pack's pages,
+    # nothing refers to them.
+    copied = tree.pack.copy_foreign(root)
+    places = Places(part.first)
+    for n, page in enumerate(source.pages):
+        places.pages[tree.pack.copy_foreign(page.obj).objgen] = n
+        for i, annot in enumerate(page.get("/Annots", Array())):
+            if isinstance(annot, Dictionary):
+                places.annots[tree.pack.copy_foreign(annot).objgen] = (n, i)
+    for name, role in copied.get("/RoleMap", Dictionary()).items():
         tree.roles[name] = role
-    for kid in copied.K:
-        if isinstance(kid, Dictionary):
-            kid.P = element
-        element.K.append(kid)
-    _resolve(tree, Array(copied.K), part.first)
-    for offset, entry in enumerate(copied.Pages):
+    element.K.extend(_kids(copied))
+    _resolve(tree, places, element.K, element)
+    parents = _parent_tree(copied)
+    for n, page in enumerate(source.pages):
+        entry = parents.get(int(page.get("/StructParents", -1)))
         if isinstance(entry, Array):
-            tree.pages[part.first + offset].StructParents = tree.key(entry)
+            tree.pages[part.first + n].StructParents = tree.key(entry)
+
+
+@dataclass
+class Places:
+    """Where a document's pages and annotations are, as the tree's copies of them: page index, and
+    (page index, index in its /Annots); and the index of its first page in the pack."""
+
+    first: int
+    pages: dict[tuple[int, int], int] = field(default_factory=dict)
+    annots: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
 
 
 def _drop(dictionary: pikepdf.Dictionary, key: str) -> None:
@@ -108,7 +119,7 @@ def _drop(dictionary: pikepdf.Dictionary, key: str) -> None:
         del dictionary[key]
 
 
-def _kids(root: pikepdf.Dictionary) -> pikepdf.Array:
+def _kids(root: pikepdf.Object) -> pikepdf.Array:
     """The elements under the document's own Document element (or under its root, if it has none)."""
     kids = Array(root.K) if isinstance(root.get("/K"), Array) else Array([root.get("/K")])
     if len(kids) == 1 and isinstance(kids[0], Dictionary) and kids[0].get("/S") == "/Document":
@@ -117,67 +128,46 @@ def _kids(root: pikepdf.Dictionary) -> pikepdf.Array:
     return kids
 
 
-def _placeholders(kids: pikepdf.Array, pages: dict[tuple[int, int], int],
-                  annots: dict[tuple[int, int], list[int]]) -> None:
-    """Replace each element's page (and each OBJR's annotation) by its index, so that copying the
-    elements into the pack copies no page of the document along with them."""
-    waiting: list[object] = list(kids)
-    while waiting:
-        node = waiting.pop()
-        if not isinstance(node, Dictionary):
-            continue
-        page = node.get("/Pg")
-        if isinstance(page, Dictionary):
-            node[PAGE] = pages.get(page.objgen, -1)
-            del node["/Pg"]
-        if node.get("/Type") == "/OBJR":
-            annot = node.get("/Obj")
-            node[ANNOT] = Array(annots.get(annot.objgen, [-1, -1]) if isinstance(annot, Dictionary) else [-1, -1])
-            del node["/Obj"]
-            continue
-        _drop(node, "/Stm")  # marked content in a form: LibreOffice writes none
-        if node.get("/Type") != "/MCR":
-            _drop(node, "/P")
-            kid = node.get("/K")
-            waiting += list(kid) if isinstance(kid, Array) else [kid]
-
-
-def _parent_tree(root: pikepdf.Dictionary) -> dict[int, pikepdf.Object]:
+def _parent_tree(root: pikepdf.Object) -> dict[int, pikepdf.Object]:
     tree = root.get("/ParentTree")
     return {int(k): v for k, v in pikepdf.NumberTree(tree).items()} if isinstance(tree, Dictionary) else {}
 
 
-def _resolve(tree: Tree, kids: pikepdf.Array, first: int, parent: pikepdf.Dictionary | None = None) -> None:
+def _resolve(tree: Tree, places: Places, kids: pikepdf.Object, parent: pikepdf.Dictionary) -> None:
     """Point the copied elements at the pack's pages and annotations, and each at its parent."""
     for kid in list(kids):
         if not isinstance(kid, Dictionary):
             continue
-        if PAGE in kid:  # a page of the pack, by its index there (-1: a page the document did not have)
-            if int(kid[PAGE]) >= 0:
-                kid.Pg = tree.pages[first + int(kid[PAGE])]
-            del kid[PAGE]
-        if ANNOT in kid:
-            _resolve_annotation(tree, kid, first, kids, parent)
-        elif kid.get("/Type") != "/MCR":
-            if parent is not None:
-                kid.P = parent
+        page = kid.get("/Pg")
+        if isinstance(page, Dictionary):
+            index = places.pages.get(page.objgen)
+            if index is None:  # a page the document does not have
+                del kid["/Pg"]
+            else:
+                kid.Pg = tree.pages[places.first + index]
+        kind = kid.get("/Type")
+        if kind == "/OBJR":
+            _resolve_annotation(tree, places, kid, kids, parent)
+        elif kind == "/MCR":
+            _drop(kid, "/Stm")  # marked content in a form: LibreOffice writes none
+        else:
+            kid.P = parent
             if isinstance(kid.get("/K"), Dictionary):
                 kid.K = Array([kid.K])  # so that an OBJR the pack could not keep can be taken out of it
             inner = kid.get("/K")
             if isinstance(inner, Array):
-                _resolve(tree, inner, first, kid)
+                _resolve(tree, places, inner, kid)
 
 
-def _resolve_annotation(tree: Tree, objr: pikepdf.Dictionary, first: int, kids: pikepdf.Array,
-                        parent: pikepdf.Dictionary | None) -> None:
+def _resolve_annotation(tree: Tree, places: Places, objr: pikepdf.Dictionary, kids: pikepdf.Object,
+                        parent: pikepdf.Dictionary) -> None:
     """An OBJR's annotation in the pack: the same place in its page's /Annots, if the page kept them all."""
-    page_index, index = (int(n) for n in objr[ANNOT])
-    del objr[ANNOT]
-    page = tree.pages[first + page_index] if page_index >= 0 else None
+    annot = objr.get("/Obj")
+    page_index, index = places.annots.get(annot.objgen, (-1, -1)) if isinstance(annot, Dictionary) else (-1, -1)
+    page = tree.pages[places.first + page_index] if page_index >= 0 else None
     annots = page.get("/Annots", Array()) if page is not None else Array()
-    if page is None or not 0 <= index < len(annots) or parent is None:
-        if objr in kids:  # a link the pack could not keep
-            kids.remove(objr)
+    if page is None or not 0 <= index < len(annots):
+        kids.remove(objr)  # a link the pack could not keep
         return
     objr.Obj = annots[index]
     objr.Pg = page
@@ -188,8 +178,8 @@ def _tag_notices(tree: Tree, parts: list[TaggedPart]) -> None:
     """Each page's notice and label, drawn as marked content in its stamp, become Ps at the start of
     its page's Part, in the order drawn."""
     for number, page in enumerate(tree.pack.pages):
-        form = page.obj.get("/Resources", Dictionary()).get("/XObject", Dictionary()).get("/AssemblerStamp")
-        if not isinstance(form, pikepdf.Stream):
+        form = _stamp_form(page.obj)
+        if form is None:
             continue
         count = len(re.findall(rb"/MCID \d+", form.read_bytes()))
         if not count:
@@ -201,6 +191,11 @@ def _tag_notices(tree: Tree, parts: list[TaggedPart]) -> None:
         for paragraph in reversed(paragraphs):  # each goes before the page's first: the last first
             _insert_before_page(part, paragraph, page.obj)
         form.StructParents = tree.key(Array(paragraphs))
+
+
+def _stamp_form(page: pikepdf.Dictionary) -> pikepdf.Stream | None:
+    form = page.get("/Resources", Dictionary()).get("/XObject", Dictionary()).get(STAMP)
+    return form if isinstance(form, pikepdf.Stream) else None
 
 
 def _mcr(mcid: int, form: pikepdf.Stream, page: pikepdf.Dictionary) -> pikepdf.Dictionary:
@@ -283,3 +278,58 @@ def _finish(pack: pikepdf.Pdf, tree: Tree, title: str) -> None:
     with pack.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
         meta["dc:title"] = title
         meta["pdfuaid:part"] = "1"
+
+
+@dataclass(frozen=True)
+class Structure:
+    """A written pack's structure tree, read once for its items to be cut from it (pdf/cut.py)."""
+
+    parts: tuple[pikepdf.Dictionary, ...]  # the front sheet's Part, then each document's
+    parents: dict[int, pikepdf.Object]  # the ParentTree
+    roles: pikepdf.Object
+
+
+def read_structure(pack: pikepdf.Pdf) -> Structure | None:
+    """The pack's structure tree, if it has one. Each Part loses its parent in the pack opened, so
+    that copying a Part copies it and its elements, not the whole tree."""
+    root = pack.Root.get("/StructTreeRoot")
+    if not isinstance(root, Dictionary):
+        return None
+    parts = tuple(part for part in root.K.K if isinstance(part, Dictionary))
+    for part in parts:
+        _drop(part, "/P")
+    return Structure(parts, _parent_tree(root), root.get("/RoleMap", Dictionary()))
+
+
+def copy_parts(structure: Structure, item: pikepdf.Pdf, parts: tuple[int, ...], title: str) -> None:
+    """Give the item, whose pages pikepdf copied from the pack's, the pack's Parts at those indices,
+    with the pages', annotations' and stamps' keys into its own ParentTree, and the title declared."""
+    tree = Tree(item)
+    for index in parts:
+        part = item.copy_foreign(structure.parts[index])
+        part.P = tree.document
+        tree.document.K.append(part)
+    for page in tree.pages:
+        _copy_key(tree, structure, page, "/StructParents")
+        for annot in page.get("/Annots", Array()):
+            if isinstance(annot, Dictionary):
+                _copy_key(tree, structure, annot, "/StructParent")
+        form = _stamp_form(page)
+        if form is not None:
+            _copy_key(tree, structure, form, "/StructParents")
+    for name, role in structure.roles.items():
+        tree.roles[name] = role
+    _finish(item, tree, title)
+
+
+def _copy_key(tree: Tree, structure: Structure, holder: pikepdf.Object, key: str) -> None:
+    """The holder's entry in the pack's ParentTree, copied into the item's under a key of its own."""
+    if key not in holder:
+        return
+    entry = structure.parents.get(int(holder[key]))
+    if entry is None:
+        del holder[key]
+        return
+    copy = tree.pack.copy_foreign
+    holder[key] = tree.key(Array([copy(e) if e.is_indirect else e for e in entry]) if isinstance(entry, Array)
+                           else copy(entry))

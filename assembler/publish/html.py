@@ -9,11 +9,13 @@ marks where each of the pack's pages starts (`id="page-14"`), so that "see page 
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import shutil
 import subprocess
 import unicodedata
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
@@ -351,16 +353,23 @@ _read: dict[str, list[str]] = {}  # each PDF's pages' text, by the PDF's content
 KEPT = 1000  # PDFs' texts kept at most: a few megabytes
 
 
+def read_pages(pdfs: list[tuple[Path, Path]]) -> None:
+    """Read the text of each (PDF, its source) not read before, several at once: each pdftotext is a
+    process of its own, and the build's other core may be free for it."""
+    keys = {file_digest(pdf): (pdf, source) for pdf, source in pdfs}
+    missing = [key for key in keys if key not in _read]
+    if len(_read) + len(missing) > KEPT:
+        _read.clear()
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        _read.update(zip(missing, pool.map(lambda key: _pdftotext(*keys[key]), missing)))
+
+
 def pdf_pages(pdf: Path, source: Path) -> list[str]:
     """The text of each page of a paper's laid-out PDF (made by LibreOffice from our own Word file),
     squeezed. poppler's pdftotext, a form feed after each page: some fifty times as fast as pypdf's.
     A watch or the workspace's worker builds again and again: a PDF already read is not read again."""
-    key = file_digest(pdf)
-    if key not in _read:
-        if len(_read) >= KEPT:
-            _read.clear()
-        _read[key] = _pdftotext(pdf, source)
-    return _read[key]
+    read_pages([(pdf, source)])
+    return _read[file_digest(pdf)]
 
 
 def _pdftotext(pdf: Path, source: Path) -> list[str]:

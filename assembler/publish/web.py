@@ -15,7 +15,7 @@ from assembler.model import Meeting
 from assembler.plan.packs import Pack
 from assembler.plan.pages import PagePlan
 from assembler.publish.agenda import Agenda, Entry, Paper, pack_link, public_agenda
-from assembler.publish.html import STYLE, page_shell, paper_page
+from assembler.publish.html import STYLE, page_shell, paper_page, read_pages
 from assembler.publish.opendata import write_calendar, write_event
 from assembler.render.word import meeting_context
 from assembler.runtime.outputs import inside
@@ -35,6 +35,7 @@ def publish_web(folder: Path, planned: list[tuple[Pack, PagePlan]], pdfs: dict[t
     written = [inside(web, STYLE)]
     written[0].write_text(resources.files("assembler.publish").joinpath(STYLE).read_text(encoding="utf-8"),
                           encoding="utf-8")
+    read_pages([(pdfs[paper.key], paper.doc.source) for paper in agenda.papers if paper.html])
     for paper in agenda.papers:
         if paper.html:
             page = inside(web, paper.html)
