@@ -89,13 +89,16 @@ def _merge(tree: Tree, part: TaggedPart, element: pikepdf.Dictionary, source: pi
     copied = tree.pack.copy_foreign(root)
     places = Places(part.first)
     for n, page in enumerate(source.pages):
-        places.pages[tree.pack.copy_foreign(page.obj).objgen] = n
+        places.pages[tree.pack.copy_foreign(page.obj).objgen] = tree.pages[part.first + n]
         for i, annot in enumerate(page.get("/Annots", Array())):
             if isinstance(annot, Dictionary):
                 places.annots[tree.pack.copy_foreign(annot).objgen] = (n, i)
     for name, role in copied.get("/RoleMap", Dictionary()).items():
         tree.roles[name] = role
-    element.K.extend(_kids(copied))
+    for kid in _kids(copied):
+        if isinstance(kid, Dictionary):
+            kid.P = element
+        element.K.append(kid)
     _resolve(tree, places, element.K, element)
     parents = _parent_tree(copied)
     for n, page in enumerate(source.pages):
@@ -106,11 +109,11 @@ def _merge(tree: Tree, part: TaggedPart, element: pikepdf.Dictionary, source: pi
 
 @dataclass
 class Places:
-    """Where a document's pages and annotations are, as the tree's copies of them: page index, and
-    (page index, index in its /Annots); and the index of its first page in the pack."""
+    """Where a document's pages and annotations are, by the tree's copies of them: the pack's page,
+    and (page index, index in its /Annots); and the index of its first page in the pack."""
 
     first: int
-    pages: dict[tuple[int, int], int] = field(default_factory=dict)
+    pages: dict[tuple[int, int], pikepdf.Dictionary] = field(default_factory=dict)
     annots: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
 
 
@@ -134,27 +137,27 @@ def _parent_tree(root: pikepdf.Object) -> dict[int, pikepdf.Object]:
 
 
 def _resolve(tree: Tree, places: Places, kids: pikepdf.Object, parent: pikepdf.Dictionary) -> None:
-    """Point the copied elements at the pack's pages and annotations, and each at its parent."""
+    """Point the copied elements at the pack's pages and annotations. Each keeps its parent: it was
+    copied along with it."""
     for kid in list(kids):
         if not isinstance(kid, Dictionary):
             continue
         page = kid.get("/Pg")
-        if isinstance(page, Dictionary):
-            index = places.pages.get(page.objgen)
-            if index is None:  # a page the document does not have
+        if page is not None:
+            found = places.pages.get(page.objgen)
+            if found is None:  # a page the document does not have
                 del kid["/Pg"]
             else:
-                kid.Pg = tree.pages[places.first + index]
+                kid.Pg = found
         kind = kid.get("/Type")
         if kind == "/OBJR":
             _resolve_annotation(tree, places, kid, kids, parent)
         elif kind == "/MCR":
             _drop(kid, "/Stm")  # marked content in a form: LibreOffice writes none
         else:
-            kid.P = parent
-            if isinstance(kid.get("/K"), Dictionary):
-                kid.K = Array([kid.K])  # so that an OBJR the pack could not keep can be taken out of it
             inner = kid.get("/K")
+            if isinstance(inner, Dictionary):
+                kid.K = inner = Array([inner])  # so that an OBJR the pack could not keep can be taken out of it
             if isinstance(inner, Array):
                 _resolve(tree, places, inner, kid)
 
@@ -285,7 +288,7 @@ class Structure:
     """A written pack's structure tree, read once for its items to be cut from it (pdf/cut.py)."""
 
     parts: tuple[pikepdf.Dictionary, ...]  # the front sheet's Part, then each document's
-    parents: dict[int, pikepdf.Object]  # the ParentTree
+    parents: dict[int, pikepdf.Object]  # the ParentTree, each entry an indirect object
     roles: pikepdf.Object
 
 
@@ -298,7 +301,10 @@ def read_structure(pack: pikepdf.Pdf) -> Structure | None:
     parts = tuple(part for part in root.K.K if isinstance(part, Dictionary))
     for part in parts:
         _drop(part, "/P")
-    return Structure(parts, _parent_tree(root), root.get("/RoleMap", Dictionary()))
+    # Each entry made an object of its own, so that an item copies it in one call, elements and all.
+    parents = {key: entry if entry.is_indirect else pack.make_indirect(entry)
+               for key, entry in _parent_tree(root).items()}
+    return Structure(parts, parents, root.get("/RoleMap", Dictionary()))
 
 
 def copy_parts(structure: Structure, item: pikepdf.Pdf, parts: tuple[int, ...], title: str) -> None:
@@ -330,6 +336,4 @@ def _copy_key(tree: Tree, structure: Structure, holder: pikepdf.Object, key: str
     if entry is None:
         del holder[key]
         return
-    copy = tree.pack.copy_foreign
-    holder[key] = tree.key(Array([copy(e) if e.is_indirect else e for e in entry]) if isinstance(entry, Array)
-                           else copy(entry))
+    holder[key] = tree.key(tree.pack.copy_foreign(entry))
