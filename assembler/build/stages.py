@@ -183,7 +183,7 @@ class Builder:
             front = self.fronts[(pack.name, plan)][1]
             assemble(plan, Sources(front, {key: papers[key] for key in self.keys(pack)}), pack, out,
                      its.document_id, its.date)
-            publish_items(plan, pack, out)
+            publish_items(plan, pack, out, papers, self.cache if pack.audience.cacheable else None)
 
     def describe(self, planned: Planned, prints: Fingerprint, inputs: str) -> None:
         """The pack's front sheet as a Word document beside it, and its manifest."""

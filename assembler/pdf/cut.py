@@ -11,6 +11,7 @@ construction, and costs a copy rather than a second assembly.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem
 
 from assembler.pdf.prepare import Bookmark
-from assembler.pdf.tagged import Structure, copy_parts, read_structure
+from assembler.pdf.tagged import Structure, copy_parts, read_structure, stamp_form
 
 
 @dataclass(frozen=True)
@@ -41,12 +42,15 @@ class OpenPack:
     pdf: pikepdf.Pdf
     structure: Structure | None  # None: an untagged pack
     outline: tuple[Bookmark, ...]
+    # The stamps' font, as a digest. Drawn once for all the pack's stamps, it holds the glyphs of
+    # them all: the one thing on an item's pages that other items can change.
+    stamps: str
 
 
 @contextlib.contextmanager
 def open_pack(path: Path) -> Iterator[OpenPack]:
     with pikepdf.open(path) as pdf:
-        yield OpenPack(pdf, read_structure(pdf), _outline(pdf))
+        yield OpenPack(pdf, read_structure(pdf), _outline(pdf), _stamps_digest(pdf))
 
 
 def cut(pack: OpenPack, wanted: Cut, out: Path) -> None:
@@ -92,3 +96,32 @@ def _marks(entries: list[OutlineItem], pages: dict[tuple[int, int], int]) -> tup
         if isinstance(page, Dictionary) and page.objgen in pages:
             found.append(Bookmark(entry.title, pages[page.objgen], _marks(entry.children, pages)))
     return tuple(found)
+
+
+def _stamps_digest(pdf: pikepdf.Pdf) -> str:
+    found = hashlib.sha256()
+    form = next((form for form in (stamp_form(page.obj) for page in pdf.pages) if form is not None), None)
+    for part in _contents(form.get("/Resources") if form is not None else None, set()):
+        found.update(len(part).to_bytes(8, "big") + part)
+    return found.hexdigest()
+
+
+def _contents(obj: object, seen: set[tuple[int, int]]) -> Iterator[bytes]:
+    """Everything an object holds, as bytes, following references (each once)."""
+    if isinstance(obj, pikepdf.Object) and obj.is_indirect:
+        if obj.objgen in seen:
+            return
+        seen.add(obj.objgen)
+    if isinstance(obj, pikepdf.Stream):
+        yield obj.read_raw_bytes()
+    if isinstance(obj, (Dictionary, pikepdf.Stream)):
+        for key in sorted(obj.keys()):
+            yield key.encode()
+            yield from _contents(obj[key], seen)
+    elif isinstance(obj, Array):
+        for each in obj:
+            yield from _contents(each, seen)
+    elif isinstance(obj, pikepdf.Object):
+        yield obj.unparse()
+    else:
+        yield repr(obj).encode()

@@ -181,7 +181,7 @@ def _tag_notices(tree: Tree, parts: list[TaggedPart]) -> None:
     """Each page's notice and label, drawn as marked content in its stamp, become Ps at the start of
     its page's Part, in the order drawn."""
     for number, page in enumerate(tree.pack.pages):
-        form = _stamp_form(page.obj)
+        form = stamp_form(page.obj)
         if form is None:
             continue
         count = len(re.findall(rb"/MCID \d+", form.read_bytes()))
@@ -196,7 +196,7 @@ def _tag_notices(tree: Tree, parts: list[TaggedPart]) -> None:
         form.StructParents = tree.key(Array(paragraphs))
 
 
-def _stamp_form(page: pikepdf.Dictionary) -> pikepdf.Stream | None:
+def stamp_form(page: pikepdf.Dictionary) -> pikepdf.Stream | None:
     form = page.get("/Resources", Dictionary()).get("/XObject", Dictionary()).get(STAMP)
     return form if isinstance(form, pikepdf.Stream) else None
 
@@ -320,7 +320,7 @@ def copy_parts(structure: Structure, item: pikepdf.Pdf, parts: tuple[int, ...], 
         for annot in page.get("/Annots", Array()):
             if isinstance(annot, Dictionary):
                 _copy_key(tree, structure, annot, "/StructParent")
-        form = _stamp_form(page)
+        form = stamp_form(page)
         if form is not None:
             _copy_key(tree, structure, form, "/StructParents")
     for name, role in structure.roles.items():

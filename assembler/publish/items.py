@@ -6,6 +6,7 @@ numbers, links, tags and bookmarks, without the front sheet or filler pages.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from assembler.model import Item
 from assembler.names import output_stem
 from assembler.pdf.cut import Cut, cut, open_pack
 from assembler.plan.packs import Pack
-from assembler.plan.pages import PagePlan
+from assembler.plan.pages import PagePlan, Placement
+from assembler.runtime.cache import Cache, code_digest, digest, file_digest
 from assembler.runtime.outputs import inside
 
 ITEMS = "items"
@@ -43,8 +45,22 @@ def item_cut(plan: PagePlan, pack: Pack, item: Item) -> Cut:
                subject=f"Agenda item {item.number} of {pack.title}")
 
 
-def publish_items(plan: PagePlan, pack: Pack, made: Path) -> list[Path]:
-    """Cut each published item's pages out of the pack made, into items/ beside it; returns the files."""
+def _item_key(pack: Pack, item: Item, placements: list[Placement], pdfs: dict[tuple[str, int], Path],
+              stamps: str) -> str:
+    """Everything an item's PDF is made from: its papers' PDFs, their pages' places and stamps, and
+    the font the pack's stamps share."""
+    return digest(code_digest(), pack.title, pack.notice(item), repr(item), repr(pack.meeting.date),
+                  pack.meeting.body, pack.meeting.organisation or "", stamps,
+                  *(f"{placement}:{file_digest(pdfs[placement.part.key])}" for placement in placements))
+
+
+def publish_items(plan: PagePlan, pack: Pack, made: Path, pdfs: dict[tuple[str, int], Path],
+                  cache: Cache | None = None) -> list[Path]:
+    """Cut each published item's pages out of the pack made, into items/ beside it; returns the files.
+
+    pdfs are the papers' own PDFs, by (item number, index). An item whose papers, pages and stamps
+    are as they were comes from the cache, if one is given, rather than being cut again.
+    """
     items = published(pack)
     if not items:
         return []
@@ -52,7 +68,12 @@ def publish_items(plan: PagePlan, pack: Pack, made: Path) -> list[Path]:
     with open_pack(made) as opened:
         for item in items:
             out = inside(made.parent, item_pdf(item))
-            out.parent.mkdir(parents=True, exist_ok=True)
-            cut(opened, item_cut(plan, pack, item), out)
+            make = functools.partial(cut, opened, item_cut(plan, pack, item))
+            if cache:
+                own = [p for p in plan.placements if p.part.item == item.number]
+                cache.made("item", _item_key(pack, item, own, pdfs, opened.stamps), out, make)
+            else:
+                out.parent.mkdir(parents=True, exist_ok=True)
+                make(out)
             written.append(out)
     return written
