@@ -58,16 +58,21 @@ def test_an_items_own_pdf_follows_its_pages_when_an_earlier_paper_grows(make_mee
 
 
 def test_an_item_from_the_cache_is_the_one_a_cold_build_cuts(make_meeting, tmp_path):
-    """The stamps share one font, drawn with the glyphs of every stamp in the pack: a later paper
-    growing to pages numbered 10 and over changes it, and so the earlier item's pages, which must
-    then be cut again rather than taken from the cache."""
+    """The stamps share their fonts, which hold the glyphs of every stamp in the pack: a later
+    appendix labelled "Annexe É" changes them, and so the earlier item's pages, which must then be
+    cut again rather than taken from the cache."""
+    from reportlab.pdfgen.canvas import Canvas
+
     folder = make_meeting(MEETING | {"items": ITEMS}, FILES)
     build(folder, BuildOptions(tmp_path / "warm"))
-    pages_on = "\n\n".join(["More."] + ["\\newpage\n\nStill more."] * 9) + "\n"
-    (folder / "lights.md").write_text(report("Street lighting", pages_on))
+    canvas = Canvas(str(folder / "annex.pdf"))
+    canvas.drawString(72, 720, "Figures for the year.")
+    canvas.save()
+    (folder / "lights.md").write_text(report("Street lighting", "Lights were repaired.\n", appendices=[
+        {"file": "annex.pdf", "label": "Annexe É", "title": "Figures"}]))
     warm = build(folder, BuildOptions(tmp_path / "warm"))
     cold = build(folder, BuildOptions(tmp_path / "cold"))
-    assert "Page 12" in layout_text(warm.pack)  # the font now has the glyphs of "10", "11", "12"
+    assert "Annexe É" in layout_text(warm.pack)
     noise = Path("items") / "01-noise-nuisance.pdf"
     assert (warm.pack.parent / noise).read_bytes() == (cold.pack.parent / noise).read_bytes()
 

@@ -99,10 +99,10 @@ def _marks(entries: list[OutlineItem], pages: dict[tuple[int, int], int]) -> tup
 
 
 def _stamps_digest(pdf: pikepdf.Pdf) -> str:
-    found = hashlib.sha256()
-    form = next((form for form in (stamp_form(page.obj) for page in pdf.pages) if form is not None), None)
-    for part in _contents(form.get("/Resources") if form is not None else None, set()):
-        found.update(len(part).to_bytes(8, "big") + part)
+    found, seen = hashlib.sha256(), set[tuple[int, int]]()
+    for form in (stamp_form(page.obj) for page in pdf.pages):
+        for part in _contents(form.get("/Resources") if form is not None else None, seen):
+            found.update(len(part).to_bytes(8, "big") + part)
     return found.hexdigest()
 
 
