@@ -91,6 +91,19 @@ def test_a_build_on_listeners_needs_no_libreoffice_here_and_records_theirs(liste
     assert manifest["tools"]["libreoffice"] == libreoffice_version([Listener.parse(a) for a in listeners])
 
 
+def test_without_pdftotext_the_build_says_so_and_leaves_no_pack(listeners, make_meeting, tmp_path, monkeypatch):
+    folder = make_meeting(MEETING | {"items": [{"title": "Report", "paper": "r.md"}]},
+                          {"r.md": report("Report", "Text.\n")})
+    nowhere = tmp_path / "no-tools"
+    nowhere.mkdir()
+    monkeypatch.setenv("PATH", str(nowhere))  # neither LibreOffice (the listeners lay out) nor poppler
+    with pytest.raises(AssemblerError) as raised:
+        build(folder, BuildOptions(tmp_path / "out", unoservers=tuple(listeners)))
+    assert str(raised.value) == (f"{folder / 'r.md'}: pdftotext could not read the paper's PDF, to mark the pack's "
+                                 "pages in its web page; install poppler-utils (scripts/setup does)")
+    assert not (tmp_path / "out" / "m" / "agenda-pack.pdf").exists()
+
+
 def test_documents_are_spread_over_the_listeners(listeners, tmp_path):
     jobs = []
     for n in range(6):

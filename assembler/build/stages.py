@@ -80,9 +80,10 @@ class Builder:
         self.engine.finished()  # nothing more to lay out: LibreOffice's memory is free for assembling
         for each in planned:
             self.progress.stage(f"Assembling {each.pack.pdf}")
-        # The packs and their items' PDFs on a second core, while the web version is made here.
+        # The web version on a second core, while the packs and their items' PDFs are made here, where
+        # what is kept between builds (the stamps drawn, under --watch) is kept.
         prints = [self.fingerprint(each.pack) for each in planned]  # in order: two packs may share a name
-        in_parallel(lambda: self.publish_web(planned, papers), lambda: self.assemble(planned, papers, prints))
+        in_parallel(lambda: self.assemble(planned, papers, prints), lambda: self.publish_web(planned, papers))
         for each, its in zip(planned, prints):
             self.describe(each, its, inputs)
         for audience in (PUBLIC, RESTRICTED):
@@ -166,7 +167,8 @@ class Builder:
         epoch = self.options.source_date_epoch
         stamp = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc) if epoch is not None else \
             datetime.datetime.combine(self.meeting.date, datetime.time(), datetime.timezone.utc)
-        publish_web(self.stage, [(each.pack, each.plan) for each in planned], papers, stamp)
+        publish_web(self.stage, [(each.pack, each.plan) for each in planned], papers, stamp,
+                    self.cache if PUBLIC.cacheable else None)  # the web version is public papers' alone
 
     def fingerprint(self, pack: Pack) -> Fingerprint:
         # Each pack's fingerprint holds only its own sources: an exempt paper's never reach a public one.

@@ -46,6 +46,7 @@ INSTALL_HINT = "install it with: apt-get install libreoffice-writer-nogui fonts-
 DEFAULT_TIMEOUT = 600.0
 POLL = 0.05  # seconds between looks at LibreOffice's progress
 HOST_START = 30.0  # seconds a host may take to start before its slot's soffice runs without it
+ENDING = 5.0  # seconds a killed LibreOffice is waited for: it frees its memory as it ends
 ROOM = 8 * 2**20  # bytes a profile folder needs free: a new profile takes half a megabyte
 OUTPUT_ROOM = 4 * 2**20  # bytes free below which a failed conversion is put down to the output disk
 # The PDF export's options: a tagged PDF (headings, lists, tables, figures' alt text, /Lang) made for
@@ -134,12 +135,28 @@ def _command(binary: str, profile: Path, outdir: Path, batch: list[Conversion]) 
 
 
 def _stop(process: subprocess.Popen) -> None:
-    """Kill soffice and every helper process it started."""
+    """Kill soffice and every helper process it started, and wait until they have ended: the
+    assembly that follows is to have their memory."""
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
     process.wait()
+    deadline = time.monotonic() + ENDING
+    while _group_running(process.pid) and time.monotonic() < deadline:  # soffice.bin, still ending
+        time.sleep(POLL / 5)
+
+
+def _group_running(group: int) -> bool:
+    """Whether a process of the group is running still (not a zombie)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, _, member = stat.read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, ValueError):  # it ended meanwhile
+            continue
+        if int(member) == group and state != "Z":
+            return True
+    return False
 
 
 Done = Callable[[Conversion], None]

@@ -28,7 +28,7 @@ from assembler.model import Document, Meeting
 from assembler.publish.agenda import Paper
 from assembler.render.body import RESOLUTION, SUB_ITEM, Part, checked, picture_only, split_parts
 from assembler.render.word import first_number, has_parts, numbered, paper_context
-from assembler.runtime.cache import file_digest
+from assembler.runtime.cache import Cache, file_digest
 from assembler.runtime.outputs import inside
 
 STYLE = "style.css"
@@ -349,45 +349,38 @@ def anchor_places(texts: list[str], pages: list[str]) -> list[int]:
     return places
 
 
-_read: dict[str, list[str]] = {}  # each PDF's pages' text, by the PDF's content, for the life of the process
-KEPT = 1000  # PDFs' texts kept at most: a few megabytes
+def page_texts(pdfs: list[tuple[Path, Path]], cache: Cache | None) -> dict[Path, list[str]]:
+    """The text of each page of each (paper's laid-out PDF, its source), squeezed, by the PDF.
 
+    poppler's pdftotext, a form feed after each page: some fifty times as fast as pypdf's. Several
+    run at once, each a process of its own. A text read before is in the cache, by its PDF's content.
+    """
+    def read(pdf: Path, source: Path) -> bytes:
+        return cache.kept("text", file_digest(pdf), lambda: _pdftotext(pdf, source)) if cache else \
+            _pdftotext(pdf, source)
 
-def read_pages(pdfs: list[tuple[Path, Path]]) -> None:
-    """Read the text of each (PDF, its source) not read before, several at once: each pdftotext is a
-    process of its own, and the build's other core may be free for it."""
-    keys = {file_digest(pdf): (pdf, source) for pdf, source in pdfs}
-    missing = [key for key in keys if key not in _read]
-    if len(_read) + len(missing) > KEPT:
-        _read.clear()
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        _read.update(zip(missing, pool.map(lambda key: _pdftotext(*keys[key]), missing)))
+        texts = pool.map(lambda each: read(*each), pdfs)
+        return {pdf: [squeezed(page) for page in text.decode("utf-8", "replace").split("\f")[:-1]]
+                for (pdf, _), text in zip(pdfs, texts)}
 
 
-def pdf_pages(pdf: Path, source: Path) -> list[str]:
-    """The text of each page of a paper's laid-out PDF (made by LibreOffice from our own Word file),
-    squeezed. poppler's pdftotext, a form feed after each page: some fifty times as fast as pypdf's.
-    A watch or the workspace's worker builds again and again: a PDF already read is not read again."""
-    read_pages([(pdf, source)])
-    return _read[file_digest(pdf)]
-
-
-def _pdftotext(pdf: Path, source: Path) -> list[str]:
+def _pdftotext(pdf: Path, source: Path) -> bytes:
     try:
-        read = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True,
-                              timeout=TEXT_SECONDS)
+        return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True,
+                              timeout=TEXT_SECONDS).stdout
     except (OSError, subprocess.SubprocessError):
         raise AssemblerError("pdftotext could not read the paper's PDF, to mark the pack's pages in its web "
                              "page; install poppler-utils (scripts/setup does)", source) from None
-    return [squeezed(page) for page in read.stdout.decode("utf-8", "replace").split("\f")[:-1]]
 
 
-def paper_page(paper: Paper, meeting: Meeting, pdf: Path, web: Path, index: str) -> str:
-    """The paper's web page; pdf is its own laid-out PDF, whose page k is the pack's page first + k."""
+def paper_page(paper: Paper, meeting: Meeting, texts: list[str], web: Path, index: str) -> str:
+    """The paper's web page; texts are its own laid-out PDF's pages' (page_texts), page k of which is
+    the pack's page first + k."""
     assert paper.html
     body = HtmlBody(paper.doc, Pictures(paper.doc, web, Path(paper.html).stem))
     pieces = paper_pieces(paper, meeting, body)
-    places = anchor_places([piece.text for piece in pieces], pdf_pages(pdf, paper.doc.source))
+    places = anchor_places([piece.text for piece in pieces], texts)
     anchors: dict[int, list[int]] = {}
     for offset, place in enumerate(places):
         anchors.setdefault(place, []).append(paper.placement.first_page + offset)

@@ -15,9 +15,10 @@ from assembler.model import Meeting
 from assembler.plan.packs import Pack
 from assembler.plan.pages import PagePlan
 from assembler.publish.agenda import Agenda, Entry, Paper, pack_link, public_agenda
-from assembler.publish.html import STYLE, page_shell, paper_page, read_pages
+from assembler.publish.html import STYLE, page_shell, page_texts, paper_page
 from assembler.publish.opendata import write_calendar, write_event
 from assembler.render.word import meeting_context
+from assembler.runtime.cache import Cache
 from assembler.runtime.outputs import inside
 
 WEB = "web"
@@ -26,20 +27,22 @@ CHANGES = "<!-- assembler: changes -->"  # where `assembler publish` puts its no
 
 
 def publish_web(folder: Path, planned: list[tuple[Pack, PagePlan]], pdfs: dict[tuple[str, int], Path],
-                stamp: datetime.datetime) -> list[Path]:
+                stamp: datetime.datetime, cache: Cache | None = None) -> list[Path]:
     """Write web/ into folder (output/<meeting-id>/); returns the files. pdfs are the papers' own
-    laid-out PDFs by (item number, index); stamp is when the calendar entry was made."""
+    laid-out PDFs by (item number, index); stamp is when the calendar entry was made; the cache
+    keeps the papers' texts."""
     agenda = public_agenda(planned)
     web = inside(folder, WEB)
     web.mkdir(parents=True, exist_ok=True)
     written = [inside(web, STYLE)]
     written[0].write_text(resources.files("assembler.publish").joinpath(STYLE).read_text(encoding="utf-8"),
                           encoding="utf-8")
-    read_pages([(pdfs[paper.key], paper.doc.source) for paper in agenda.papers if paper.html])
+    texts = page_texts([(pdfs[paper.key], paper.doc.source) for paper in agenda.papers if paper.html], cache)
     for paper in agenda.papers:
         if paper.html:
             page = inside(web, paper.html)
-            page.write_text(paper_page(paper, agenda.meeting, pdfs[paper.key], web, INDEX), encoding="utf-8")
+            page.write_text(paper_page(paper, agenda.meeting, texts[pdfs[paper.key]], web, INDEX),
+                            encoding="utf-8")
             written.append(page)
     index = inside(web, INDEX)
     index.write_text(index_page(agenda), encoding="utf-8")

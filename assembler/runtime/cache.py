@@ -95,8 +95,10 @@ class Cache:
             raise
 
     def _put(self, path: Path, source: Path) -> None:
+        self._keep(path, source.read_bytes())
+
+    def _keep(self, path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = source.read_bytes()
         self._write(path, data)
         self._write(self._checksum(path), hashlib.sha256(data).hexdigest().encode())
 
@@ -110,6 +112,15 @@ class Cache:
         entry = self._entry("pdf", key, ".pdf")
         self._put(entry, pdf)
         return entry
+
+    def kept(self, kind: str, key: str, make: Callable[[], bytes]) -> bytes:
+        """The bytes of this kind and key, from the cache or as make() gives them (and then kept)."""
+        entry = self._entry(kind, key, "")
+        if self._get(entry):
+            return entry.read_bytes()
+        data = make()
+        self._keep(entry, data)
+        return data
 
     def made(self, kind: str, key: str, out: Path, make: Callable[[Path], None]) -> bool:
         """Write the file of this kind and key to out, from the cache or by make(out); True if cached."""

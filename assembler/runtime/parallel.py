@@ -1,8 +1,8 @@
 """Two pieces of Python's work at once, one in a forked copy of the process, so that a second core
 is not left idle.
 
-Once LibreOffice has laid everything out, what is left (the pack, and the items' own PDFs) is
-Python's alone, and a build would otherwise use one core of several.
+Once LibreOffice has laid everything out, what is left (the packs and their items' PDFs, and the
+web version) is Python's alone, and a build would otherwise use one core of several.
 """
 
 from __future__ import annotations
