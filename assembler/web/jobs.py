@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import socket
 import sys
 import time
 import traceback
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from huey import Huey, RedisHuey, SqliteHuey
 
@@ -55,6 +57,7 @@ def start(meeting: str, who: str) -> BuildJob:
     # The database takes its write lock at the start (settings: IMMEDIATE), so two officers
     # pressing "build" at once cannot both find no job and both queue one.
     with transaction.atomic():
+        _fail_abandoned(BuildJob.objects.filter(meeting=meeting, state=BuildJob.RUNNING))
         if BuildJob.objects.filter(meeting=meeting, state__in=(BuildJob.QUEUED, BuildJob.RUNNING)).exists():
             raise AlreadyBuilding("a build of this meeting is already waiting or running; "
                                   "follow it on the meeting's page")
@@ -144,7 +147,7 @@ def run(job_id: int, engine: Engine | None = None) -> None:
     """Run one queued job to its end: built, or failed with its problems. Never left running."""
     job = BuildJob.objects.get(pk=job_id)
     progress = JobProgress(job_id)
-    progress.flush(state=BuildJob.RUNNING, started=timezone.now(), stage="Starting")
+    progress.flush(state=BuildJob.RUNNING, started=timezone.now(), stage="Starting", worker=this_process())
     try:
         result = build(settings.PAPERS / job.meeting, BuildOptions(output=settings.OUTPUT), progress, engine)
     except Interrupted as exc:  # the worker was stopped: the build tidied up, and says what is left
@@ -181,9 +184,36 @@ def summary(result: BuildResult) -> str:
 
 def recover_abandoned() -> None:
     """Jobs left "running" by a worker that was stopped or killed mid-build are failed, so that the
-    meeting can be built again. Only with the embedded queue, where this is the only worker."""
+    meeting can be built again: with the embedded queue, where this is the only worker, all of them;
+    with Redis, those whose worker ran on this machine and has ended."""
+    running = BuildJob.objects.filter(state=BuildJob.RUNNING)
     if settings.REDIS_URL:
-        return  # other workers, elsewhere, may be running them
-    BuildJob.objects.filter(state=BuildJob.RUNNING).update(
-        state=BuildJob.FAILED, finished=timezone.now(),
-        summary=STOPPED)
+        _fail_abandoned(running)
+    else:
+        running.update(state=BuildJob.FAILED, finished=timezone.now(), summary=STOPPED)
+
+
+def this_process() -> str:
+    """This process, as no other process, here or on another machine, before or after, is named."""
+    return f"{socket.gethostname()} {os.getpid()} {_started(os.getpid())}"
+
+
+def _started(pid: int) -> str:
+    """When a process started, in clock ticks since the machine started; "" if it is not running."""
+    try:
+        state, *fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return ""
+    return "" if state == "Z" else fields[18]  # the stat file's 22nd field
+
+
+def _fail_abandoned(running: QuerySet[BuildJob]) -> None:
+    """Fail the jobs whose worker ran on this machine and has ended: a worker on another machine
+    cannot be seen from here, and its jobs are left to it."""
+    host = socket.gethostname()
+    for job in running:
+        where, _, rest = job.worker.partition(" ")
+        pid, _, started = rest.partition(" ")
+        if where == host and pid.isdigit() and _started(int(pid)) != started:
+            BuildJob.objects.filter(pk=job.pk, state=BuildJob.RUNNING).update(
+                state=BuildJob.FAILED, finished=timezone.now(), summary=STOPPED)

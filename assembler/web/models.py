@@ -54,6 +54,7 @@ class BuildJob(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     started = models.DateTimeField(null=True)
     finished = models.DateTimeField(null=True)
+    worker = models.CharField(max_length=300, blank=True)  # the process running it: "host pid start-time"
 
     class Meta:
         ordering = ["-created", "-id"]

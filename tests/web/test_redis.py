@@ -4,6 +4,7 @@ a real `assembler worker --redis`, a build queued by the web's own code, and the
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -11,12 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import free_port, report, wait_for
+from conftest import alive, free_port, report, wait_for
 from pypdf import PdfReader
 
 from .conftest_django import workspace_root
 
 MEETING = "redis-2026-09-24"
+KILLED = "redis-killed-2026-09-24"
 
 
 
@@ -81,3 +83,37 @@ def test_a_build_queued_on_redis_is_built_by_a_worker(worker: Path, redis_url: s
     pack = worker / "output" / MEETING / "agenda-pack.pdf"
     assert job.summary.startswith(f"Built the pack: {len(PdfReader(pack).pages)} pages")
     assert job.laid_out == job.to_lay_out >= 2  # the paper and the front sheet, by the worker's LibreOffice
+
+
+def test_a_build_whose_worker_was_killed_does_not_block_the_next(worker: Path, redis_url: str) -> None:
+    """With Redis, other workers elsewhere may be building, so a worker starting does not fail every
+    running job; but one whose worker ran here and has ended is failed when the meeting is next built."""
+    from django.test import override_settings
+
+    from assembler.web import jobs
+    from assembler.web.models import BuildJob
+
+    folder = worker / "papers" / KILLED
+    folder.mkdir()
+    papers = [f"p{n}.md" for n in range(6)]
+    (folder / "meeting.yaml").write_text("body: Board\ndate: 2026-09-24\nitems:\n" + "".join(
+        f"  - title: Report {n}\n    paper: {name}\n" for n, name in enumerate(papers)), encoding="utf-8")
+    for n, name in enumerate(papers):
+        (folder / name).write_text(report(f"Report {n}", "Words of the report. " * 800 + "\n"), encoding="utf-8")
+    with override_settings(REDIS_URL=redis_url):
+        job = jobs.start(KILLED, "olive")
+
+        def running() -> bool:
+            job.refresh_from_db()
+            return job.state == BuildJob.RUNNING
+
+        wait_for(running, "the worker to start the build", 240)
+        pid = int(job.worker.split()[1])
+        os.kill(pid, signal.SIGKILL)  # the process building it, killed outright mid-build
+        wait_for(lambda: not alive(pid), "the worker's build process to end", 30)
+        job.refresh_from_db()
+        assert job.state == BuildJob.RUNNING  # nothing could say otherwise
+        again = jobs.start(KILLED, "olive")
+    job.refresh_from_db()
+    assert (job.state, job.summary) == (BuildJob.FAILED, jobs.STOPPED)
+    assert again.pk != job.pk and again.active
