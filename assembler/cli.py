@@ -21,6 +21,7 @@ from assembler.build.options import BuildOptions
 from assembler.build.progress import BuildResult, Progress
 from assembler.build.run import build as build_pack
 from assembler.build.run import check as check_meeting
+from assembler.build.run import engine_for
 from assembler.errors import AssemblerError, Interrupted, Problem, shown
 from assembler.layout.convert import DEFAULT_TIMEOUT
 from assembler.runtime.interrupts import stopping_cleanly
@@ -348,12 +349,16 @@ def with_redis(redis_url: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="The port to listen on.")
 @REDIS
-def serve(root: Path, host: str, port: int, redis_url: str) -> None:
+@UNOSERVER
+def serve(root: Path, host: str, port: int, redis_url: str, unoservers: tuple[str, ...]) -> None:
     """Serve the web workspace for the meetings in ROOT/papers/ (default: this folder), with a
     worker that runs its builds."""
     # the address it listens on is a name it answers to, as well as the loopback names
     os.environ.setdefault("ASSEMBLER_ALLOWED_HOSTS", f"localhost 127.0.0.1 [::1] {host}")
     with_redis(redis_url)
+    if unoservers:  # for the worker started below, as `worker --unoserver` takes them
+        engine_for(unoservers, DEFAULT_TIMEOUT)  # a listener given wrongly is reported before anything starts
+        os.environ["ASSEMBLER_UNOSERVERS"] = " ".join(unoservers)
     workspace(root)
     os.chdir(root)  # problems name files as the command line run in ROOT does: papers/<id>/...
     from assembler.web.server import serve as serve_workspace
@@ -367,7 +372,8 @@ def serve(root: Path, host: str, port: int, redis_url: str) -> None:
 @main.command(cls=Command)
 @ROOT
 @REDIS
-def worker(root: Path, redis_url: str) -> None:
+@UNOSERVER
+def worker(root: Path, redis_url: str, unoservers: tuple[str, ...]) -> None:
     """Run the builds queued in the workspace in ROOT, keeping LibreOffice running between them.
     `assembler serve` starts one; start more, on other machines, with --redis."""
     with_redis(redis_url)
@@ -375,7 +381,7 @@ def worker(root: Path, redis_url: str) -> None:
     os.chdir(root)  # problems name files as `papers/<id>/...`, as the command line run in ROOT does
     from assembler.web.worker import work
 
-    work()
+    work(unoservers)
 
 
 @main.group()

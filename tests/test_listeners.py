@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import subprocess
-import sys
 import threading
-import time
-import xmlrpc.client
 from collections.abc import Iterator
-from pathlib import Path
 
 import partners
 import pytest
 from conftest import DAMAGED_DOCX, free_port, report
 from readback import check_pack, front_sheet_references
+from unoservers import running_listeners
 
 from assembler.build.options import BuildOptions
 from assembler.build.run import build
@@ -29,39 +23,10 @@ MEETING = {"body": "Harlow Vale Scrutiny Panel", "date": "2026-11-12"}
 
 
 
-def start_listener(profile: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    command = [sys.executable, "-m", "unoserver.server", "--interface", "127.0.0.1", "--port", str(port),
-               "--uno-port", str(free_port()), "--user-installation", str(profile)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
-    return process, f"127.0.0.1:{port}"
-
-
-def wait_until_ready(address: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "unoserver stopped: is python3-uno installed (scripts/setup)?"
-        try:
-            xmlrpc.client.ServerProxy(f"http://{address}").info()
-            return
-        except OSError:
-            time.sleep(0.3)
-    pytest.fail(f"unoserver at {address} did not start")
-
-
 @pytest.fixture(scope="module")
 def listeners(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
-    folder = tmp_path_factory.mktemp("listeners")
-    started = [start_listener(folder / f"profile-{n}") for n in range(2)]
-    try:
-        for process, address in started:
-            wait_until_ready(address, process)
-        yield [address for _, address in started]
-    finally:
-        for process, _ in started:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    with running_listeners(tmp_path_factory.mktemp("listeners"), 2) as addresses:
+        yield addresses
 
 
 def test_a_pack_built_on_listeners_matches_one_built_here(listeners, make_meeting, tmp_path):

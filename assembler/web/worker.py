@@ -23,7 +23,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from django.conf import settings
@@ -46,11 +46,13 @@ def die_with_parent(parent: int, signum: int) -> None:
         os._exit(1)
 
 
-def work() -> None:
-    """Run the consumer until stopped. setup(root) has been called and the working folder is ROOT,
-    so that problems name files as `papers/<id>/...`."""
+def work(unoservers: Sequence[str] = ()) -> None:
+    """Run the consumer until stopped, laying documents out on the unoserver listeners if given, else
+    on a LibreOffice of its own. setup(root) has been called and the working folder is ROOT, so that
+    problems name files as `papers/<id>/...`."""
     from huey.consumer import Consumer
 
+    engine = engine_for(unoservers, DEFAULT_TIMEOUT)  # a listener given wrongly is reported before anything starts
     jobs.recover_abandoned()
     connections.close_all()  # the worker process, forked below, opens its own: SQLite's must not be shared
     queue = jobs.queue()
@@ -60,7 +62,6 @@ def work() -> None:
     @queue.on_startup()
     def warm() -> None:  # in the worker process, before its first task
         die_with_parent(consumer, signal.SIGKILL)  # the consumer gone: nothing would stop this otherwise
-        engine = engine_for((), DEFAULT_TIMEOUT)
         kept.enter_context(engine.running())
         jobs.Warm.engine = engine
 

@@ -4,6 +4,7 @@ a real `assembler worker --redis`, a build queued by the web's own code, and the
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -14,11 +15,13 @@ from pathlib import Path
 import pytest
 from conftest import alive, free_port, report, wait_for
 from pypdf import PdfReader
+from unoservers import running_listeners
 
 from .conftest_django import workspace_root
 
 MEETING = "redis-2026-09-24"
 KILLED = "redis-killed-2026-09-24"
+LISTENED = "listened-2026-09-24"
 
 
 
@@ -117,3 +120,42 @@ def test_a_build_whose_worker_was_killed_does_not_block_the_next(worker: Path, r
     job.refresh_from_db()
     assert (job.state, job.summary) == (BuildJob.FAILED, jobs.STOPPED)
     assert again.pk != job.pk and again.active
+
+
+def test_a_worker_given_listeners_lays_out_on_them(redis_url: str, tmp_path: Path,
+                                                   tmp_path_factory: pytest.TempPathFactory) -> None:
+    """ASSEMBLER_UNOSERVERS reaches the worker as it reaches `build`: with no LibreOffice on its PATH,
+    the worker builds on the listeners (a worker of its own, on its own Redis, so no other takes it)."""
+    root = workspace_root(tmp_path_factory)  # Django set up, before its modules are imported
+    from django.test import override_settings
+
+    from assembler.web import jobs
+    from assembler.web.models import BuildJob
+
+    folder = root / "papers" / LISTENED
+    folder.mkdir()
+    (folder / "meeting.yaml").write_text("body: Board\ndate: 2026-09-24\nitems:\n  - title: Budget\n"
+                                         "    paper: budget.md\n", encoding="utf-8")
+    (folder / "budget.md").write_text(report("Budget", "Money.\n"), encoding="utf-8")
+    nowhere = tmp_path / "no-soffice"
+    nowhere.mkdir()
+    (nowhere / "pdftotext").symlink_to(shutil.which("pdftotext") or "/usr/bin/pdftotext")  # the web version's
+    with running_listeners(tmp_path / "listeners", 1) as addresses:
+        env = os.environ | {"PATH": str(nowhere), "ASSEMBLER_UNOSERVERS": addresses[0],
+                            "XDG_CACHE_HOME": str(tmp_path / "cache")}
+        process = subprocess.Popen([sys.executable, "-m", "assembler", "worker", str(root), "--redis", redis_url],
+                                   env=env, stderr=subprocess.PIPE, text=True)
+        try:
+            with override_settings(REDIS_URL=redis_url):
+                job = jobs.start(LISTENED, "olive")
+
+            def ended() -> bool:
+                job.refresh_from_db()
+                return not job.active
+
+            wait_for(ended, "the worker to build the meeting", 240)
+        finally:
+            process.terminate()
+            stderr = process.communicate(timeout=60)[1]
+    assert job.state == BuildJob.BUILT, (job.summary, job.problems, stderr)
+    assert (root / "output" / LISTENED / "agenda-pack.pdf").exists()
