@@ -77,6 +77,29 @@ def test_an_item_from_the_cache_is_the_one_a_cold_build_cuts(make_meeting, tmp_p
     assert (warm.pack.parent / noise).read_bytes() == (cold.pack.parent / noise).read_bytes()
 
 
+def test_a_papers_text_is_read_again_only_when_its_pdf_changed(make_meeting, tmp_path, monkeypatch):
+    """The web version reads each paper's text with pdftotext (here the real one, each run noted)."""
+    noted = tmp_path / "pdftotext.log"
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "pdftotext").write_text(f'#!/bin/sh\necho "$@" >> {noted}\nexec {shutil.which("pdftotext")} "$@"\n')
+    (tools / "pdftotext").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.environ['PATH']}")
+    folder = make_meeting(MEETING | {"items": ITEMS}, FILES)
+
+    def papers_read() -> list[str]:
+        read = [line for line in noted.read_text().splitlines() if line != "-v"]
+        noted.write_text("")
+        return read
+
+    first = build(folder, BuildOptions(tmp_path / "out"))
+    assert len(papers_read()) == 2
+    (folder / "noise.md").write_text(report("Noise nuisance", "Complaints about noise rose sharply.\n"))
+    build(folder, BuildOptions(tmp_path / "out"))
+    assert len(papers_read()) == 1  # the new noise.md's; the lights' text came from the cache
+    assert 'id="page-' in (first.pack.parent / "web" / "02-street-lighting.html").read_text()
+
+
 def test_a_damaged_cache_entry_is_made_again_not_used(make_meeting, tmp_path):
     folder = make_meeting(MEETING | {"items": ITEMS}, FILES)
     build(folder, BuildOptions(tmp_path / "out"))

@@ -8,6 +8,7 @@ marks where each of the pack's pages starts (`id="page-14"`), so that "see page 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import re
@@ -28,7 +29,7 @@ from assembler.model import Document, Meeting
 from assembler.publish.agenda import Paper
 from assembler.render.body import RESOLUTION, SUB_ITEM, Part, checked, picture_only, split_parts
 from assembler.render.word import first_number, has_parts, numbered, paper_context
-from assembler.runtime.cache import Cache, file_digest
+from assembler.runtime.cache import Cache, digest, file_digest
 from assembler.runtime.outputs import inside
 
 STYLE = "style.css"
@@ -356,13 +357,23 @@ def page_texts(pdfs: list[tuple[Path, Path]], cache: Cache | None) -> dict[Path,
     run at once, each a process of its own. A text read before is in the cache, by its PDF's content.
     """
     def read(pdf: Path, source: Path) -> bytes:
-        return cache.kept("text", file_digest(pdf), lambda: _pdftotext(pdf, source)) if cache else \
-            _pdftotext(pdf, source)
+        return cache.kept("text", digest(_poppler(), file_digest(pdf)), lambda: _pdftotext(pdf, source)) \
+            if cache else _pdftotext(pdf, source)
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         texts = pool.map(lambda each: read(*each), pdfs)
         return {pdf: [squeezed(page) for page in text.decode("utf-8", "replace").split("\f")[:-1]]
                 for (pdf, _), text in zip(pdfs, texts)}
+
+
+@functools.cache
+def _poppler() -> str:
+    """pdftotext's version, part of each kept text's key: another version may read a PDF otherwise."""
+    try:
+        found = subprocess.run(["pdftotext", "-v"], capture_output=True, timeout=TEXT_SECONDS).stderr
+    except (OSError, subprocess.SubprocessError):
+        return ""  # none: reading a paper says so
+    return found.decode("utf-8", "replace").partition("\n")[0]
 
 
 def _pdftotext(pdf: Path, source: Path) -> bytes:
