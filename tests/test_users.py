@@ -27,7 +27,7 @@ def test_accounts_are_added_listed_changed_and_removed(tmp_path):
                  password="another fine passphrase\n").returncode == 0
     accounts = stored(tmp_path)
     assert {name: role for name, (role, _) in accounts.items()} == {"jsmith": "author", "clerk": "officer"}
-    assert all(hashed.startswith("argon2$") for _, hashed in accounts.values())  # argon2, never the text
+    assert all(hashed.startswith("argon2$argon2id$") for _, hashed in accounts.values())  # argon2, never the text
     listing = users(tmp_path, "list").stdout.splitlines()
     assert [line.split("\t")[:2] for line in listing] == [["clerk", "officer"], ["jsmith", "author"]]
 
@@ -57,3 +57,28 @@ def test_each_mistake_is_one_line(tmp_path):
         assert result.returncode == 1, args
         assert len(result.stderr.splitlines()) == 1 and expected in result.stderr, (args, result.stderr)
     assert list(stored(tmp_path)) == ["clerk"]
+
+
+CHECK_EIGHT_AT_ONCE = """
+import resource, threading
+from django.conf import settings
+settings.configure()
+from django.contrib.auth.hashers import Argon2PasswordHasher
+from assembler.web.passwords import Argon2
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+stored = Argon2PasswordHasher().encode("a long enough pass phrase 9", "saltsaltsaltsalt")
+checks = [threading.Thread(target=Argon2().verify, args=("a long enough pass phrase 9", stored)) for _ in range(8)]
+for check in checks:
+    check.start()
+for check in checks:
+    check.join()
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)
+"""
+
+
+def test_eight_passwords_checked_at_once_take_the_memory_of_two(tmp_path):
+    """Django's argon2 takes 100 MiB a password: the server's eight threads signing eight people in
+    at once would take 800 MiB; web/passwords.py has them take turns, two at a time."""
+    grown = subprocess.run([sys.executable, "-c", CHECK_EIGHT_AT_ONCE], capture_output=True, text=True, timeout=120)
+    assert grown.returncode == 0, grown.stderr
+    assert 150 <= int(grown.stdout) <= 260, grown.stdout  # MiB: two hashes' worth, not eight
