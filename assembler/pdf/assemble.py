@@ -228,8 +228,7 @@ def assemble(plan: PagePlan, sources: Sources, pack: Pack, out: Path, document_i
     link_references(writer, plan.front_pages, {page_reference(*r): r[0] for r in ranges.values() if r})
     writer.add_outline_item(title="Agenda", page_number=0)
     add_bookmarks(writer, pack, starts, readers)
-    finish(writer, pack.title, pack.meeting.organisation or pack.meeting.body,
-           f"Agenda pack for the meeting of {pack.meeting.body}", [(0, plan.total_pages, 1)])
+    finish(writer, pack, plan.total_pages)
     add_identity(writer, document_id, date)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_tagged(writer, [TaggedPart(sources.front, 0, pack.heading), *tagged_parts(pack, starts, sources.parts)],
@@ -248,11 +247,12 @@ def write_tagged(writer: PdfWriter, parts: list[TaggedPart], title: str, out: Pa
     out.write_bytes(add_structure(written.getvalue(), parts, title))
 
 
-def finish(writer: PdfWriter, title: str, author: str, subject: str, labels: list[tuple[int, int, int]]) -> None:
-    """Document information, language and page labels (each run: first index, count, first label)."""
-    for first, count, start in labels:
-        writer.set_page_label(first, first + count - 1, style=PageLabelStyle.DECIMAL, start=start)
-    writer.add_metadata({"/Title": title, "/Author": author, "/Subject": subject})
+def finish(writer: PdfWriter, pack: Pack, pages: int) -> None:
+    """Document information, language, and the pages' labels: numbered from 1, as they are stamped."""
+    writer.set_page_label(0, pages - 1, style=PageLabelStyle.DECIMAL, start=1)
+    meeting = pack.meeting
+    writer.add_metadata({"/Title": pack.title, "/Author": meeting.organisation or meeting.body,
+                         "/Subject": f"Agenda pack for the meeting of {meeting.body}"})
     writer.root_object[NameObject("/Lang")] = TextStringObject("en-GB")
     writer.page_mode = "/UseOutlines"
     disarm(writer)

@@ -59,7 +59,7 @@ class Tree:
 
 
 def add_structure(data: bytes, parts: list[TaggedPart], title: str) -> bytes:
-    """The written pack (or item PDF) with the parts' structure trees merged in, and tagged marks."""
+    """The written pack with the parts' structure trees merged in, and tagged marks."""
     # The papers stay open until the pack is saved: pikepdf reads what it copies from them only then.
     # Opened without giving every page what it inherits from its parents, which costs a twentieth of
     # a second a pack, for nothing: no page is copied from them, and pypdf gave each page of the pack
