@@ -42,15 +42,12 @@ class OpenPack:
     pdf: pikepdf.Pdf
     structure: Structure | None  # None: an untagged pack
     outline: tuple[Bookmark, ...]
-    # The stamps' font, as a digest. Drawn once for all the pack's stamps, it holds the glyphs of
-    # them all: the one thing on an item's pages that other items can change.
-    stamps: str
 
 
 @contextlib.contextmanager
 def open_pack(path: Path) -> Iterator[OpenPack]:
     with pikepdf.open(path) as pdf:
-        yield OpenPack(pdf, read_structure(pdf), _outline(pdf), _stamps_digest(pdf))
+        yield OpenPack(pdf, read_structure(pdf), _outline(pdf))
 
 
 def cut(pack: OpenPack, wanted: Cut, out: Path) -> None:
@@ -98,7 +95,9 @@ def _marks(entries: list[OutlineItem], pages: dict[tuple[int, int], int]) -> tup
     return tuple(found)
 
 
-def _stamps_digest(pdf: pikepdf.Pdf) -> str:
+def stamps_digest(pdf: pikepdf.Pdf) -> str:
+    """The stamps' fonts, as a digest. Drawn once for all the pack's stamps, they hold the glyphs of
+    them all: the one thing on an item's pages that other items can change."""
     found, seen = hashlib.sha256(), set[tuple[int, int]]()
     for form in (stamp_form(page.obj) for page in pdf.pages):
         for part in _contents(form.get("/Resources") if form is not None else None, seen):

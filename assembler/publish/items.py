@@ -12,7 +12,7 @@ from pathlib import Path
 
 from assembler.model import Item
 from assembler.names import output_stem
-from assembler.pdf.cut import Cut, cut, open_pack
+from assembler.pdf.cut import Cut, cut, open_pack, stamps_digest
 from assembler.plan.packs import Pack
 from assembler.plan.pages import PagePlan, Placement
 from assembler.runtime.cache import Cache, code_digest, digest, file_digest
@@ -32,9 +32,9 @@ def item_pdf(item: Item) -> str:
     return f"{ITEMS}/{output_stem(item, item.documents[0])}.pdf"
 
 
-def item_cut(plan: PagePlan, pack: Pack, item: Item) -> Cut:
-    """The item's pages of the pack, and its Parts of the pack's structure tree (the front sheet's first)."""
-    own = [(n, p) for n, p in enumerate(plan.placements) if p.part.item == item.number]
+def _item_cut(pack: Pack, item: Item, own: list[tuple[int, Placement]]) -> Cut:
+    """The item's pages of the pack, and its Parts of the pack's structure tree (the front sheet's
+    first); own are the item's placements in the plan, with their indices there."""
     firsts = itertools.accumulate((p.part.pages for _, p in own), initial=0)
     meeting = pack.meeting
     title = f"{meeting.body} – {meeting.date.day} {meeting.date:%B %Y} – Item {item.number}: {item.title}"
@@ -66,14 +66,15 @@ def publish_items(plan: PagePlan, pack: Pack, made: Path, pdfs: dict[tuple[str, 
         return []
     written = []
     with open_pack(made) as opened:
+        stamps = stamps_digest(opened.pdf) if cache else ""
         for item in items:
+            own = [(n, p) for n, p in enumerate(plan.placements) if p.part.item == item.number]
             out = inside(made.parent, item_pdf(item))
-            make = functools.partial(cut, opened, item_cut(plan, pack, item))
+            out.parent.mkdir(parents=True, exist_ok=True)
+            make = functools.partial(cut, opened, _item_cut(pack, item, own))
             if cache:
-                own = [p for p in plan.placements if p.part.item == item.number]
-                cache.made("item", _item_key(pack, item, own, pdfs, opened.stamps), out, make)
+                cache.made("item", _item_key(pack, item, [p for _, p in own], pdfs, stamps), out, make)
             else:
-                out.parent.mkdir(parents=True, exist_ok=True)
                 make(out)
             written.append(out)
     return written
