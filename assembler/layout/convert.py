@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import IO, Protocol
 
 from assembler.errors import AssemblerError
+from assembler.runtime import processes
 from assembler.runtime.cache import user_cache
 from assembler.sources.documents import open_pdf
 
@@ -149,14 +150,7 @@ def _stop(process: subprocess.Popen) -> None:
 
 def _group_running(group: int) -> bool:
     """Whether a process of the group is running still (not a zombie)."""
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            state, _, member = stat.read_text().rsplit(")", 1)[1].split()[:3]
-        except (OSError, ValueError):  # it ended meanwhile
-            continue
-        if int(member) == group and state != "Z":
-            return True
-    return False
+    return any(int(fields[2]) == group for fields in processes.running())
 
 
 Done = Callable[[Conversion], None]
@@ -324,16 +318,8 @@ def _stop_leftover(pid: int) -> None:
         else:
             os.killpg(group, signal.SIGKILL)
     deadline = time.monotonic() + HOST_START
-    while _running(pid) and time.monotonic() < deadline:
+    while processes.stat(pid) and time.monotonic() < deadline:
         time.sleep(POLL / 5)
-
-
-def _running(pid: int) -> bool:
-    """Whether a process exists and is not a zombie, whose parent has yet to reap it."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 # Settings each profile has: no lock file beside a document (a build killed outright left one,

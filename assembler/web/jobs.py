@@ -27,6 +27,7 @@ from assembler.build.progress import BuildResult, Progress
 from assembler.build.run import build
 from assembler.errors import AssemblerError, Interrupted, Problem, shown
 from assembler.layout.convert import Engine
+from assembler.runtime import processes
 from assembler.runtime.interrupts import stopping_cleanly
 from assembler.web.models import BuildJob
 
@@ -200,11 +201,8 @@ def this_process() -> str:
 
 def _started(pid: int) -> str:
     """When a process started, in clock ticks since the machine started; "" if it is not running."""
-    try:
-        state, *fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return ""
-    return "" if state == "Z" else fields[18]  # the stat file's 22nd field
+    fields = processes.stat(pid)
+    return fields[19] if fields else ""
 
 
 def _fail_abandoned(running: QuerySet[BuildJob]) -> None:
