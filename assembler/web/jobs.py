@@ -191,7 +191,12 @@ def recover_abandoned() -> None:
     if settings.REDIS_URL:
         _fail_abandoned(running)
     else:
-        running.update(state=BuildJob.FAILED, finished=timezone.now(), summary=STOPPED)
+        _stopped(running)
+
+
+def _stopped(jobs: QuerySet[BuildJob]) -> None:
+    """Fail these jobs, if running still, as stopped with their worker."""
+    jobs.filter(state=BuildJob.RUNNING).update(state=BuildJob.FAILED, finished=timezone.now(), summary=STOPPED)
 
 
 def this_process() -> str:
@@ -213,5 +218,4 @@ def _fail_abandoned(running: QuerySet[BuildJob]) -> None:
         where, _, rest = job.worker.partition(" ")
         pid, _, started = rest.partition(" ")
         if where == host and pid.isdigit() and _started(int(pid)) != started:
-            BuildJob.objects.filter(pk=job.pk, state=BuildJob.RUNNING).update(
-                state=BuildJob.FAILED, finished=timezone.now(), summary=STOPPED)
+            _stopped(BuildJob.objects.filter(pk=job.pk))
